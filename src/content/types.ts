@@ -111,8 +111,8 @@ export interface Site {
   books: Book[];
   /** Every correction on the site, newest first. */
   corrections: CorrectionEntry[];
-  /** Media files (cover images, article images) found under content/media, keyed by URL path "/media/<name>". */
-  media: Map<string, { file: string; contentType: string }>;
+  /** Media files (cover images, article images) found under content/media, keyed by URL path "/media/<name>". `file` is an absolute path; width and height are the intrinsic size. */
+  media: Map<string, { file: string; contentType: string; width?: number; height?: number }>;
   articleBySlug(slug: string, opts?: { preview?: boolean }): Article | undefined;
   bookBySlug(slug: string): Book | undefined;
   articlesInSection(slug: string): Article[];
