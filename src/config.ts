@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** How much of the client address forwarded by a proxy to believe. */
+export type TrustProxy = false | true | string[];
+
+export interface Config {
+  contentDir: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  /** Apply migrations at start-up (turn off on clustered nodes and run `byline migrate` once). */
+  migrateOnStart: boolean;
+  /** `false` (default): the socket address is the client. A list of addresses/CIDRs: trust X-Forwarded-For from those proxies only. */
+  trustProxy: TrustProxy;
+  /** Key for hashing readers' addresses; kept in the data folder when not given. */
+  secret: string;
+  /** "quiet" logs only errors and the start-up line; "info" logs one line per request. */
+  logLevel: 'quiet' | 'info';
+  /** Serve drafts and reload content on change. */
+  dev: boolean;
+  /** Overrides the site file's base URL (useful behind a proxy or in tests). */
+  baseUrl?: string;
+  /** Send the session cookie without the Secure flag (plain-HTTP deployments not on localhost). */
+  insecureCookies: boolean;
+  limits: Limits;
+}
+
+/** Rate limits (BYLINE_LIMIT_* in the environment). Counted per client address prefix or per identity. */
+export interface Limits {
+  newNamesPerPrefixPerHour: number;
+  commentsPer15Seconds: number;
+  commentsPerHour: number;
+  votesPerMinute: number;
+  recoveryFailuresPerHour: number;
+}
+
+export const defaultLimits: Limits = {
+  newNamesPerPrefixPerHour: 3,
+  commentsPer15Seconds: 1,
+  commentsPerHour: 10,
+  votesPerMinute: 60,
+  recoveryFailuresPerHour: 5,
+};
+
+function limitsFromEnv(env: NodeJS.ProcessEnv): Limits {
+  const read = (name: string, fallback: number) => {
+    const value = env[name];
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} '${value}' must be a whole number of at least 1.`);
+    return n;
+  };
+  return {
+    newNamesPerPrefixPerHour: read('BYLINE_LIMIT_NEW_NAMES_PER_HOUR', defaultLimits.newNamesPerPrefixPerHour),
+    commentsPer15Seconds: read('BYLINE_LIMIT_COMMENTS_PER_15S', defaultLimits.commentsPer15Seconds),
+    commentsPerHour: read('BYLINE_LIMIT_COMMENTS_PER_HOUR', defaultLimits.commentsPerHour),
+    votesPerMinute: read('BYLINE_LIMIT_VOTES_PER_MINUTE', defaultLimits.votesPerMinute),
+    recoveryFailuresPerHour: read('BYLINE_LIMIT_RECOVERY_FAILURES_PER_HOUR', defaultLimits.recoveryFailuresPerHour),
+  };
+}
+
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (!value || value === 'false' || value === '0' || value === 'off') return false;
+  if (value === 'true' || value === '1') return true;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const dataDir = resolve(overrides.dataDir ?? env.BYLINE_DATA_DIR ?? 'data');
+  const port = overrides.port ?? Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT '${env.PORT}' is not a port number.`);
+  return {
+    contentDir: resolve(overrides.contentDir ?? env.BYLINE_CONTENT_DIR ?? 'content'),
+    dataDir,
+    host: overrides.host ?? env.HOST ?? '127.0.0.1',
+    port,
+    databaseUrl: overrides.databaseUrl ?? env.DATABASE_URL ?? undefined,
+    migrateOnStart: overrides.migrateOnStart ?? env.BYLINE_MIGRATE !== 'off',
+    trustProxy: overrides.trustProxy ?? parseTrustProxy(env.BYLINE_TRUST_PROXY),
+    secret: overrides.secret ?? env.BYLINE_SECRET ?? loadOrCreateSecret(dataDir),
+    logLevel: overrides.logLevel ?? (env.BYLINE_LOG === 'info' ? 'info' : 'quiet'),
+    dev: overrides.dev ?? false,
+    baseUrl: overrides.baseUrl ?? env.BYLINE_BASE_URL ?? undefined,
+    insecureCookies: overrides.insecureCookies ?? env.BYLINE_INSECURE_COOKIES === '1',
+    limits: { ...limitsFromEnv(env), ...overrides.limits },
+  };
+}

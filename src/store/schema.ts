@@ -1,0 +1,143 @@
+import type { Dialect, Driver } from './driver.ts';
+
+/**
+ * The schema of both engines, in one place. Migrations are written in the SQL that SQLite and
+ * PostgreSQL share (TEXT, INTEGER, BIGINT; times as epoch milliseconds; booleans as 0/1); the
+ * few words that differ are written as tokens and filled in per dialect.
+ */
+const tokens: Record<Dialect, Record<string, string>> = {
+  sqlite: { '{{serial}}': 'INTEGER PRIMARY KEY AUTOINCREMENT' },
+  postgres: { '{{serial}}': 'BIGSERIAL PRIMARY KEY' },
+};
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'discussion',
+    sql: `
+CREATE TABLE identities (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL DEFAULT 'reader',
+  recovery_hash TEXT,
+  feed_token_hash TEXT UNIQUE,
+  ip_prefix_hash TEXT,
+  created_at BIGINT NOT NULL,
+  banned_until BIGINT,
+  ban_reason TEXT,
+  muted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_identity ON sessions(identity_id);
+CREATE TABLE comments (
+  id TEXT PRIMARY KEY,
+  article_slug TEXT NOT NULL,
+  parent_id TEXT REFERENCES comments(id),
+  identity_id TEXT REFERENCES identities(id) ON DELETE SET NULL,
+  body TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  score INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'visible',
+  pinned INTEGER NOT NULL DEFAULT 0,
+  locked INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  edited_at BIGINT
+);
+CREATE INDEX comments_article ON comments(article_slug, created_at);
+CREATE INDEX comments_parent ON comments(parent_id);
+CREATE INDEX comments_identity ON comments(identity_id);
+CREATE TABLE votes (
+  comment_id TEXT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  ip_prefix_hash TEXT,
+  counted INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (comment_id, identity_id)
+);
+CREATE INDEX votes_identity ON votes(identity_id);
+CREATE TABLE idempotency_keys (
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  idem_key TEXT NOT NULL,
+  comment_id TEXT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (identity_id, idem_key)
+);
+CREATE TABLE author_links (
+  token_hash TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE TABLE events (
+  id {{serial}},
+  article_slug TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX events_article ON events(article_slug, id);
+CREATE TABLE article_settings (
+  article_slug TEXT PRIMARY KEY,
+  comments_closed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE audit_log (
+  id {{serial}},
+  actor_id TEXT,
+  actor_name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  reason TEXT,
+  created_at BIGINT NOT NULL
+);
+`,
+  },
+];
+
+export function migrationSql(dialect: Dialect, sql: string): string {
+  let out = sql;
+  for (const [token, value] of Object.entries(tokens[dialect])) out = out.split(token).join(value);
+  return out;
+}
+
+/** Applies every migration not yet applied, each in its own transaction. Returns the versions applied. */
+export async function migrate(driver: Driver): Promise<number[]> {
+  await driver.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  const applied = new Set((await driver.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+  const done: number[] = [];
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    await driver.transaction(async (tx) => {
+      for (const statement of splitStatements(migrationSql(driver.dialect, m.sql))) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
+    });
+    done.push(m.version);
+  }
+  return done;
+}
+
+export async function pendingMigrations(driver: Driver): Promise<Migration[]> {
+  try {
+    const applied = new Set((await driver.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    return migrations.filter((m) => !applied.has(m.version));
+  } catch {
+    return migrations;
+  }
+}
+
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,118 @@
+// The storage interface the rest of Byline talks to. Domain code sees only these records and
+// methods; it never sees SQL or knows which engine is underneath.
+
+export type Role = 'reader' | 'author';
+export type CommentState = 'visible' | 'held' | 'hidden' | 'deleted';
+
+export interface IdentityRecord {
+  id: string;
+  name: string;
+  nameKey: string;
+  role: Role;
+  createdAt: number;
+  ipPrefixHash: string | null;
+  bannedUntil: number | null;
+  banReason: string | null;
+  muted: boolean;
+}
+
+export interface CommentRecord {
+  id: string;
+  articleSlug: string;
+  parentId: string | null;
+  identityId: string | null;
+  /** The writer's current display name and role, joined in; null once the writer is gone. */
+  authorName: string | null;
+  authorRole: Role | null;
+  body: string;
+  depth: number;
+  score: number;
+  state: CommentState;
+  pinned: boolean;
+  locked: boolean;
+  createdAt: number;
+  editedAt: number | null;
+}
+
+export interface NewComment {
+  id: string;
+  articleSlug: string;
+  parentId: string | null;
+  identityId: string;
+  body: string;
+  depth: number;
+  state: CommentState;
+  createdAt: number;
+}
+
+export interface StoredEvent {
+  id: number;
+  articleSlug: string;
+  kind: string;
+  payload: string;
+  createdAt: number;
+}
+
+export interface VoteResult {
+  score: number;
+  changed: boolean;
+  eventId?: number;
+}
+
+export interface IdentityExport {
+  identity: IdentityRecord;
+  comments: CommentRecord[];
+  votes: { commentId: string; createdAt: number }[];
+}
+
+export interface Store {
+  readonly engine: string;
+  migrate(): Promise<number[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // Identities and sessions
+  /** Claims a name: false when the name key is already held (by anyone). */
+  createIdentity(identity: IdentityRecord, recoveryHash: string | null): Promise<boolean>;
+  getIdentity(id: string): Promise<IdentityRecord | undefined>;
+  getIdentityByNameKey(nameKey: string): Promise<IdentityRecord | undefined>;
+  getRecoveryHash(identityId: string): Promise<string | null>;
+  setRecoveryHash(identityId: string, hash: string): Promise<void>;
+  /** Replaces the recovery hash only if it still equals `expected`: a used key can't be used twice. */
+  swapRecoveryHash(identityId: string, expected: string, next: string): Promise<boolean>;
+  createSession(tokenHash: string, identityId: string, now: number): Promise<void>;
+  identityForSession(tokenHash: string): Promise<IdentityRecord | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteSessionsOf(identityId: string): Promise<number>;
+  /** Removes the identity, its votes (scores follow) and its comments (placeholders where replies hang). Returns the articles touched. */
+  deleteIdentity(identityId: string, now: number): Promise<string[]>;
+  exportIdentity(identityId: string): Promise<IdentityExport | undefined>;
+
+  // Comments
+  /** Inserts a comment. With an idempotency key already used by this identity, returns the first comment instead. */
+  insertComment(comment: NewComment, idempotencyKey: string | null): Promise<{ comment: CommentRecord; created: boolean; eventId?: number }>;
+  getComment(id: string): Promise<CommentRecord | undefined>;
+  /** Every comment of an article in one query, in creation order. */
+  listComments(articleSlug: string): Promise<CommentRecord[]>;
+  updateCommentBody(id: string, body: string, editedAt: number): Promise<{ eventId: number }>;
+  /** Deletes a comment: a placeholder stays where replies hang on it; otherwise the row goes (and any placeholder parents left childless). */
+  deleteComment(id: string, now: number): Promise<{ outcome: 'placeholder' | 'removed'; eventId: number }>;
+
+  // Votes
+  addVote(commentId: string, identityId: string, now: number, ipPrefixHash: string | null): Promise<VoteResult>;
+  removeVote(commentId: string, identityId: string, now: number): Promise<VoteResult>;
+  votedCommentIds(identityId: string, articleSlug: string): Promise<string[]>;
+  countVotes(commentId: string): Promise<number>;
+
+  // The author's one-time sign-in links
+  createAuthorLink(tokenHash: string, name: string, expiresAt: number): Promise<void>;
+  /** Uses a link once: returns the author name it was made for, or undefined when unknown, used or expired. */
+  consumeAuthorLink(tokenHash: string, now: number): Promise<string | undefined>;
+
+  // Live updates
+  eventsSince(articleSlug: string, afterId: number, limit: number): Promise<StoredEvent[]>;
+  latestEventId(): Promise<number>;
+
+  // Per-article settings
+  isCommentsClosed(articleSlug: string): Promise<boolean>;
+}
