@@ -110,21 +110,29 @@ export function migrationSql(dialect: Dialect, sql: string): string {
   return out;
 }
 
-/** Applies every migration not yet applied, each in its own transaction. Returns the versions applied. */
+/**
+ * Applies every migration not yet applied, each in its own transaction. On PostgreSQL an advisory
+ * lock makes nodes that start together take turns, so exactly one applies each version.
+ */
 export async function migrate(driver: Driver): Promise<number[]> {
-  await driver.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-  const applied = new Set((await driver.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
   const done: number[] = [];
   for (const m of migrations) {
-    if (applied.has(m.version)) continue;
-    await driver.transaction(async (tx) => {
+    const applied = await driver.transaction(async (tx) => {
+      if (driver.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+      await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      if (await tx.get('SELECT 1 AS x FROM schema_migrations WHERE version = ?', [m.version])) return false;
       for (const statement of splitStatements(migrationSql(driver.dialect, m.sql))) await tx.run(statement);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
+      return true;
     });
-    done.push(m.version);
+    if (applied) done.push(m.version);
   }
   return done;
 }
+
+/** Advisory lock keys ("byli", "byle"): any constant unique to Byline will do. */
+const MIGRATION_LOCK = 0x62796c69;
+export const EVENT_ORDER_LOCK = 0x62796c65;
 
 export async function pendingMigrations(driver: Driver): Promise<Migration[]> {
   try {

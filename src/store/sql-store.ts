@@ -1,6 +1,7 @@
 import type { Driver, SqlExecutor } from './driver.ts';
 import { isUniqueViolation } from './driver.ts';
-import { migrate } from './schema.ts';
+import { EVENT_ORDER_LOCK, migrate } from './schema.ts';
+import { RecordMissingError } from './store.ts';
 import type {
   CommentRecord,
   CommentState,
@@ -108,6 +109,10 @@ export class SqlStore implements Store {
   }
 
   private async appendEvent(tx: SqlExecutor, articleSlug: string, kind: string, payload: unknown, now: number): Promise<number> {
+    // PostgreSQL hands out serial ids before commit, so two writers could commit ids out of order
+    // and a live reader moving forward by id would skip one. Holding this lock until commit makes
+    // ids become visible in order. (SQLite has a single writer and needs nothing.)
+    if (this.driver.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
     const row = await tx.get<{ id: number | string }>(
       'INSERT INTO events (article_slug, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id',
       [articleSlug, kind, JSON.stringify(payload), now],
@@ -280,16 +285,17 @@ export class SqlStore implements Store {
 
   async updateCommentBody(id: string, body: string, editedAt: number): Promise<{ eventId: number }> {
     return this.driver.transaction(async (tx) => {
-      await tx.run('UPDATE comments SET body = ?, edited_at = ? WHERE id = ?', [body, editedAt, id]);
-      const row = await tx.get<{ article_slug: string }>('SELECT article_slug FROM comments WHERE id = ?', [id]);
-      return { eventId: await this.appendEvent(tx, row!.article_slug, 'edit', { id }, editedAt) };
+      const row = await tx.get<{ article_slug: string }>('UPDATE comments SET body = ?, edited_at = ? WHERE id = ? RETURNING article_slug', [body, editedAt, id]);
+      if (!row) throw new RecordMissingError('comment');
+      return { eventId: await this.appendEvent(tx, row.article_slug, 'edit', { id }, editedAt) };
     });
   }
 
   async deleteComment(id: string, now: number): Promise<{ outcome: 'placeholder' | 'removed'; eventId: number }> {
     return this.driver.transaction(async (tx) => {
       const row = await tx.get<{ article_slug: string }>('SELECT article_slug FROM comments WHERE id = ?', [id]);
-      const slug = row!.article_slug;
+      if (!row) throw new RecordMissingError('comment');
+      const slug = row.article_slug;
       const child = await tx.get('SELECT 1 AS x FROM comments WHERE parent_id = ? LIMIT 1', [id]);
       let outcome: 'placeholder' | 'removed';
       if (child) {
@@ -334,9 +340,10 @@ export class SqlStore implements Store {
             'UPDATE comments SET score = score + ? WHERE id = ? RETURNING score, article_slug',
             [delta, commentId],
           );
-    const score = num(row!.score);
+    if (!row) throw new RecordMissingError('comment');
+    const score = num(row.score);
     if (!changed) return { score, changed };
-    const eventId = await this.appendEvent(tx, row!.article_slug, 'score', { id: commentId, score }, now);
+    const eventId = await this.appendEvent(tx, row.article_slug, 'score', { id: commentId, score }, now);
     return { score, changed, eventId };
   }
 

@@ -2,6 +2,14 @@
 // methods; it never sees SQL or knows which engine is underneath.
 
 export type Role = 'reader' | 'author';
+
+/** A write aimed at a row that is gone (deleted a moment before): the web layer answers 404. */
+export class RecordMissingError extends Error {
+  constructor(readonly what: string) {
+    super(`That ${what} no longer exists.`);
+    this.name = 'RecordMissingError';
+  }
+}
 export type CommentState = 'visible' | 'held' | 'hidden' | 'deleted';
 
 export interface IdentityRecord {

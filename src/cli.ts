@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { type Config, loadConfig } from './config.ts';
+import { loadSite } from './content/load.ts';
+import { createArticle } from './content/scaffold.ts';
+import { watchContent } from './content/watch.ts';
+import { openStore } from './store/open.ts';
+import { createApp } from './web/app.ts';
+import { ContentError, loadSiteHolder, reloadSiteHolder } from './web/site-holder.ts';
+
+const usage = `Usage: byline <command> [options]
+
+Commands:
+  serve [--dev] [--port N] [--host H]   serve the site (--dev: show drafts, reload content on change)
+  new "Title"                           create a draft article in the content folder
+  check                                 validate the content folder and list every problem
+  migrate                               apply database migrations and exit
+
+Options (or environment):
+  --content DIR   content folder (BYLINE_CONTENT_DIR, default ./content)
+  --data DIR      data folder (BYLINE_DATA_DIR, default ./data)
+  DATABASE_URL    postgres://... to use PostgreSQL instead of SQLite in the data folder
+`;
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+async function serve(config: Config): Promise<void> {
+  let content: Awaited<ReturnType<typeof loadSiteHolder>>;
+  try {
+    content = await loadSiteHolder(config.contentDir, config.dev);
+  } catch (err) {
+    if (err instanceof ContentError) fail(`Byline did not start. ${err.message}`);
+    throw err;
+  }
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: config.migrateOnStart });
+  const { app } = await createApp({ config, content, store });
+  let stopWatching = () => {};
+  if (config.dev) {
+    stopWatching = watchContent(config.contentDir, () => {
+      void reloadSiteHolder(content, config.contentDir, true).then((problems) => {
+        if (problems.length > 0) console.error(`Content not reloaded; fix these first:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+        else console.log('Content reloaded.');
+      });
+    });
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing requests in flight, then closing the database.`);
+    stopWatching();
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  console.log(`Byline is serving ${content.site.config.title} at http://${shownHost}:${port}/ (storage: ${store.engine}${config.dev ? ', dev mode' : ''})`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dev: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      content: { type: 'string' },
+      data: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return;
+  }
+  const overrides: Partial<Config> = { dev: values.dev };
+  if (values.port !== undefined) overrides.port = Number(values.port);
+  if (values.host !== undefined) overrides.host = values.host;
+  if (values.content !== undefined) overrides.contentDir = values.content;
+  if (values.data !== undefined) overrides.dataDir = values.data;
+  if (values.dev) overrides.logLevel = 'info';
+
+  switch (command) {
+    case 'serve':
+      return serve(loadConfig(process.env, overrides));
+    case 'new': {
+      const title = rest.join(' ').trim();
+      if (!title) fail('Usage: byline new "Title of the article"');
+      const config = loadConfig(process.env, overrides);
+      const path = await createArticle(config.contentDir, title);
+      console.log(`Created ${path} (a draft: set draft: false to publish).`);
+      return;
+    }
+    case 'check': {
+      const config = loadConfig(process.env, overrides);
+      const result = await loadSite(config.contentDir, { includeDrafts: true });
+      if (result.problems.length > 0) fail(`${result.problems.length} problem(s) in ${config.contentDir}:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
+      const site = result.site!;
+      console.log(`Content is valid: ${site.articles.length} articles, ${site.drafts.length} drafts, ${site.books.length} book(s), ${site.sections.length} sections, ${site.tags.length} tags.`);
+      return;
+    }
+    case 'migrate': {
+      const config = loadConfig(process.env, overrides);
+      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: false });
+      const applied = await store.migrate();
+      console.log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.');
+      await store.close();
+      return;
+    }
+    default:
+      fail(`Unknown command '${command}'.\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

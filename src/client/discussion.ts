@@ -1,0 +1,393 @@
+// The discussion, enhanced in place: votes without a reload (rolled back if the server says no),
+// reply forms under the comment, posting without leaving the page, and live updates that wait
+// behind an "N new comments" button instead of moving the text under the reader's eyes.
+
+interface ApiError {
+  error?: { code?: string; message?: string };
+}
+
+const root = document.querySelector<HTMLElement>('.discussion');
+
+function announce(message: string): void {
+  const region = root?.querySelector<HTMLElement>('.live-region');
+  if (!region) return;
+  region.textContent = '';
+  // A fresh text node is announced even when the same words repeat.
+  setTimeout(() => {
+    region.textContent = message;
+  }, 30);
+}
+
+async function api(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ ok: boolean; status: number; data: unknown }> {
+  try {
+    const res = await fetch(url, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? headers : { 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { ok: res.ok, status: res.status, data: text ? JSON.parse(text) : {} };
+  } catch {
+    return { ok: false, status: 0, data: { error: { message: 'The site could not be reached. Check your connection and try again.' } } };
+  }
+}
+
+const errorText = (data: unknown) => (data as ApiError).error?.message ?? 'Something went wrong. Please try again.';
+
+function newKey(): string {
+  const bytes = new Uint8Array(15);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function fragment(html: string): HTMLElement | null {
+  const template = document.createElement('template');
+  template.innerHTML = html.trim();
+  return template.content.firstElementChild as HTMLElement | null;
+}
+
+function list(): HTMLOListElement | null {
+  let ol = root?.querySelector<HTMLOListElement>('.comment-list') ?? null;
+  if (!ol && root) {
+    ol = document.createElement('ol');
+    ol.className = 'comment-list';
+    root.querySelector('.no-comments')?.replaceWith(ol);
+    if (!ol.isConnected) root.append(ol);
+  }
+  return ol;
+}
+
+function byId(id: string): HTMLElement | null {
+  return document.getElementById(`comment-${id}`);
+}
+
+/** Where a new comment goes: after its parent's last descendant, or at the head/foot of the list. */
+function place(li: HTMLElement, parentId: string | null): void {
+  const ol = list();
+  if (!ol) return;
+  const parent = parentId ? byId(parentId) : null;
+  if (parent) {
+    const depth = Number(parent.dataset.indent ?? 0);
+    let last: Element = parent;
+    for (let next = parent.nextElementSibling; next && Number((next as HTMLElement).dataset.indent ?? 0) > depth; next = next.nextElementSibling) last = next;
+    last.after(li);
+    return;
+  }
+  if (root?.dataset.sort === 'old') ol.append(li);
+  else ol.prepend(li);
+}
+
+function setScore(li: HTMLElement, score: number, voted?: boolean): void {
+  li.dataset.score = String(score);
+  for (const el of li.querySelectorAll(':scope > .comment-card > .comment-actions .score-value')) el.textContent = String(score);
+  const button = li.querySelector<HTMLButtonElement>(':scope > .comment-card .vote');
+  if (!button) return;
+  const isVoted = voted ?? button.getAttribute('aria-pressed') === 'true';
+  const name = li.querySelector(':scope > .comment-card .comment-author')?.textContent ?? 'a reader';
+  button.setAttribute('aria-pressed', String(isVoted));
+  button.setAttribute('aria-label', isVoted ? `Take back your upvote of the comment by ${name}, score ${score}` : `Upvote the comment by ${name}, score ${score}`);
+  const action = button.form?.querySelector<HTMLInputElement>('input[name=action]');
+  if (action) action.value = isVoted ? 'down' : 'up';
+}
+
+function focusSignIn(message: string): void {
+  const field = root?.querySelector<HTMLInputElement>('.composer input[name=name]');
+  announce(message);
+  if (field) {
+    field.focus();
+    field.scrollIntoView({ block: 'center' });
+  }
+}
+
+async function onVote(form: HTMLFormElement): Promise<void> {
+  const li = form.closest<HTMLElement>('li.comment');
+  const button = form.querySelector<HTMLButtonElement>('button.vote');
+  if (!li || !button || button.disabled) return;
+  if (root?.dataset.signedIn !== 'true') return focusSignIn('Sign in with a display name to upvote.');
+  const voted = button.getAttribute('aria-pressed') === 'true';
+  const before = Number(li.dataset.score ?? 0);
+  setScore(li, before + (voted ? -1 : 1), !voted);
+  button.disabled = true;
+  const res = await api(voted ? 'DELETE' : 'PUT', `/api/v1/comments/${li.dataset.id}/vote`);
+  button.disabled = false;
+  if (res.ok) {
+    const data = res.data as { score: number; votedByMe: boolean };
+    setScore(li, data.score, data.votedByMe);
+    announce(data.votedByMe ? `Upvoted. Score ${data.score}.` : `Upvote taken back. Score ${data.score}.`);
+  } else {
+    setScore(li, before, voted);
+    announce(errorText(res.data));
+  }
+}
+
+function showFormError(form: HTMLFormElement, message: string): void {
+  let el = form.querySelector<HTMLElement>('.form-error');
+  if (!el) {
+    el = document.createElement('p');
+    el.className = 'form-error';
+    el.setAttribute('role', 'alert');
+    form.prepend(el);
+  }
+  el.textContent = message;
+}
+
+async function onPost(form: HTMLFormElement): Promise<void> {
+  const slug = root?.dataset.slug;
+  const textarea = form.querySelector<HTMLTextAreaElement>('textarea[name=body]');
+  const keyField = form.querySelector<HTMLInputElement>('input[name=idempotencyKey]');
+  const parentField = form.querySelector<HTMLInputElement>('input[name=parentId]');
+  const button = form.querySelector<HTMLButtonElement>('button[type=submit]');
+  if (!slug || !textarea || !keyField) return;
+  if (!keyField.value) keyField.value = newKey();
+  if (button) button.disabled = true;
+  const parentId = parentField?.value || null;
+  // The same key on a retry (a double click, a flaky network) returns the first comment.
+  const res = await api('POST', `/api/v1/articles/${encodeURIComponent(slug)}/comments`, { body: textarea.value, parentId }, { 'Idempotency-Key': keyField.value });
+  if (button) button.disabled = false;
+  if (!res.ok) {
+    showFormError(form, errorText(res.data));
+    textarea.focus();
+    return;
+  }
+  const data = res.data as { comment: { id: string }; fragment?: string };
+  keyField.value = newKey();
+  textarea.value = '';
+  form.querySelector('.form-error')?.remove();
+  pending.delete(data.comment.id);
+  updatePendingButton();
+  let li = byId(data.comment.id);
+  if (!li && data.fragment) {
+    li = fragment(data.fragment);
+    if (li) place(li, parentId);
+  }
+  if (form.classList.contains('inline-reply')) form.remove();
+  if (li) {
+    li.classList.add('is-new');
+    li.querySelector<HTMLElement>('.comment-card')?.setAttribute('tabindex', '-1');
+    li.querySelector<HTMLElement>('.comment-card')?.focus();
+  }
+  announce('Your comment was posted.');
+}
+
+function openReply(link: HTMLAnchorElement): void {
+  const li = link.closest<HTMLElement>('li.comment');
+  const composer = root?.querySelector<HTMLFormElement>('.composer .comment-form');
+  if (!li || !composer) return;
+  const existing = li.querySelector<HTMLFormElement>(':scope > .comment-card > form.inline-reply');
+  if (existing) {
+    existing.querySelector('textarea')?.focus();
+    return;
+  }
+  const form = composer.cloneNode(true) as HTMLFormElement;
+  form.classList.add('inline-reply');
+  const id = li.dataset.id ?? '';
+  const parent = document.createElement('input');
+  parent.type = 'hidden';
+  parent.name = 'parentId';
+  parent.value = id;
+  form.prepend(parent);
+  form.querySelector<HTMLInputElement>('input[name=idempotencyKey]')!.value = newKey();
+  form.querySelector('.form-error')?.remove();
+  form.querySelector('.commenting-as')?.remove();
+  const label = form.querySelector('label');
+  const textarea = form.querySelector('textarea');
+  const help = form.querySelector('.hint');
+  if (label && textarea) {
+    textarea.id = `reply-${id}-body`;
+    textarea.value = '';
+    label.htmlFor = textarea.id;
+    label.textContent = `Reply to ${li.querySelector('.comment-author')?.textContent ?? 'this comment'}`;
+  }
+  if (help && textarea) {
+    help.id = `reply-${id}-help`;
+    textarea.setAttribute('aria-describedby', help.id);
+  }
+  const submit = form.querySelector('button[type=submit]');
+  if (submit) submit.textContent = 'Post reply';
+  const cancel = document.createElement('button');
+  cancel.type = 'button';
+  cancel.className = 'link-button';
+  cancel.textContent = 'Cancel';
+  cancel.addEventListener('click', () => {
+    form.remove();
+    link.focus();
+  });
+  submit?.after(' ', cancel);
+  li.querySelector(':scope > .comment-card')?.append(form);
+  textarea?.focus();
+}
+
+async function onDelete(form: HTMLFormElement): Promise<void> {
+  const li = form.closest<HTMLElement>('li.comment');
+  if (!li || !confirm('Delete your comment? This cannot be undone.')) return;
+  const res = await api('DELETE', `/api/v1/comments/${li.dataset.id}`);
+  if (!res.ok) return announce(errorText(res.data));
+  applyDelete(li, (res.data as { placeholder: boolean }).placeholder);
+  announce('Your comment was deleted.');
+}
+
+function applyDelete(li: HTMLElement, placeholder: boolean): void {
+  if (!placeholder) {
+    li.remove();
+    return;
+  }
+  li.classList.add('is-deleted');
+  const author = li.querySelector('.comment-author');
+  if (author) author.textContent = '[deleted]';
+  const body = li.querySelector('.comment-body');
+  if (body) {
+    const p = document.createElement('p');
+    p.className = 'comment-body placeholder';
+    p.textContent = 'This comment was deleted.';
+    body.replaceWith(p);
+  }
+  li.querySelector('.comment-actions')?.remove();
+  li.querySelector('.badge-author')?.remove();
+}
+
+// ---- Live updates ----
+
+const pending = new Map<string, { html: string; parentId: string | null }>();
+let pendingButton: HTMLButtonElement | null = null;
+
+function updatePendingButton(): void {
+  if (!root) return;
+  if (pending.size === 0) {
+    pendingButton?.remove();
+    pendingButton = null;
+    return;
+  }
+  if (!pendingButton) {
+    pendingButton = document.createElement('button');
+    pendingButton.type = 'button';
+    pendingButton.className = 'new-comments';
+    pendingButton.addEventListener('click', showPending);
+    root.querySelector('.live-region')?.before(pendingButton);
+  }
+  pendingButton.textContent = `${pending.size} new ${pending.size === 1 ? 'comment' : 'comments'}`;
+}
+
+function showPending(): void {
+  let first: HTMLElement | null = null;
+  for (const [id, item] of pending) {
+    if (byId(id)) continue;
+    const li = fragment(item.html);
+    if (!li) continue;
+    li.classList.add('is-new');
+    place(li, item.parentId);
+    first ??= li;
+  }
+  const count = pending.size;
+  pending.clear();
+  updatePendingButton();
+  if (first) {
+    const card = first.querySelector<HTMLElement>('.comment-card');
+    card?.setAttribute('tabindex', '-1');
+    card?.focus();
+  }
+  announce(`${count} new ${count === 1 ? 'comment' : 'comments'} shown.`);
+}
+
+function connectLive(): void {
+  const slug = root?.dataset.slug;
+  if (!slug || typeof EventSource === 'undefined') return;
+  const since = root?.dataset.lastEvent ?? '';
+  // EventSource sends Last-Event-ID itself when it reconnects, so nothing is missed.
+  const source = new EventSource(`/api/v1/articles/${encodeURIComponent(slug)}/events?since=${encodeURIComponent(since)}`);
+  const data = (e: Event) => JSON.parse((e as MessageEvent).data) as Record<string, unknown>;
+  source.addEventListener('comment', (e) => {
+    const d = data(e) as { id: string; parentId: string | null; html: string };
+    if (byId(d.id)) return;
+    pending.set(d.id, { html: d.html, parentId: d.parentId });
+    updatePendingButton();
+  });
+  source.addEventListener('score', (e) => {
+    const d = data(e) as { id: string; score: number };
+    const li = byId(d.id);
+    if (li) setScore(li, d.score);
+  });
+  source.addEventListener('edit', (e) => {
+    const d = data(e) as { id: string; html: string };
+    const li = byId(d.id);
+    const next = fragment(d.html);
+    const body = li?.querySelector(':scope > .comment-card > .comment-body');
+    const nextBody = next?.querySelector('.comment-body');
+    if (body && nextBody) body.replaceWith(nextBody);
+    if (li && !li.querySelector('.edited')) {
+      const mark = document.createElement('span');
+      mark.className = 'edited';
+      mark.textContent = 'edited';
+      li.querySelector('.comment-head')?.append(mark);
+    }
+  });
+  source.addEventListener('delete', (e) => {
+    const d = data(e) as { id: string; outcome: string };
+    const li = byId(d.id);
+    pending.delete(d.id);
+    updatePendingButton();
+    if (li) applyDelete(li, d.outcome === 'placeholder');
+  });
+}
+
+// ---- Small things ----
+
+function refreshTimes(): void {
+  const now = Date.now();
+  for (const time of document.querySelectorAll<HTMLTimeElement>('.comment-time time')) {
+    const then = Date.parse(time.dateTime);
+    if (Number.isNaN(then)) continue;
+    const s = Math.max(0, (now - then) / 1000);
+    const steps: [number, string][] = [
+      [31536000, 'year'],
+      [2592000, 'month'],
+      [604800, 'week'],
+      [86400, 'day'],
+      [3600, 'hour'],
+      [60, 'minute'],
+    ];
+    const step = steps.find(([size]) => s >= size);
+    if (!step) time.textContent = 'just now';
+    else {
+      const n = Math.floor(s / step[0]);
+      time.textContent = `${n} ${step[1]}${n === 1 ? '' : 's'} ago`;
+    }
+  }
+}
+
+/** A permalink to a comment on a later page: find its thread and go there. */
+async function followPermalink(): Promise<void> {
+  const match = /^#comment-([a-z0-9]+)$/.exec(location.hash);
+  if (!match?.[1] || byId(match[1])) return;
+  const res = await api('GET', `/api/v1/comments/${match[1]}`);
+  if (!res.ok) return;
+  const d = res.data as { article: string; rootId: string };
+  location.replace(`/writing/${encodeURIComponent(d.article)}?thread=${encodeURIComponent(d.rootId)}#comment-${match[1]}`);
+}
+
+export function enhanceDiscussion(): void {
+  if (!root) return;
+  root.addEventListener('submit', (e) => {
+    const form = e.target as HTMLFormElement;
+    if (form.classList.contains('vote-form')) {
+      e.preventDefault();
+      void onVote(form);
+    } else if (form.classList.contains('comment-form') && !form.action.includes('/edit')) {
+      e.preventDefault();
+      void onPost(form);
+    } else if (form.classList.contains('delete-form')) {
+      e.preventDefault();
+      void onDelete(form);
+    }
+  });
+  root.addEventListener('click', (e) => {
+    const link = (e.target as Element).closest<HTMLAnchorElement>('a.reply-link');
+    if (link && root.dataset.signedIn === 'true' && root.querySelector('.composer .comment-form')) {
+      e.preventDefault();
+      openReply(link);
+    }
+  });
+  connectLive();
+  void followPermalink();
+  setInterval(refreshTimes, 60_000);
+}

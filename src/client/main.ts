@@ -1,0 +1,7 @@
+// Byline's one small script. Everything it does, the page also does without it: it only makes
+// the same actions quicker and keeps the page live.
+import { enhanceCopyButtons } from './copy.ts';
+import { enhanceDiscussion } from './discussion.ts';
+
+enhanceCopyButtons(document);
+enhanceDiscussion();

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { type PreparedBody, prepareBody } from './http.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface Asset {
+  /** The fingerprinted URL path, e.g. /assets/style.3f2a9c1b.css */
+  path: string;
+  body: PreparedBody;
+}
+
+export interface Assets {
+  css: Asset;
+  js: Asset;
+  icon: Asset;
+  byPath: Map<string, Asset>;
+}
+
+function fingerprint(name: string, ext: string, content: Buffer, contentType: string): Asset {
+  const hash = createHash('sha256').update(content).digest('hex').slice(0, 10);
+  return { path: `/assets/${name}.${hash}.${ext}`, body: prepareBody(content, contentType) };
+}
+
+/** The client script, bundled and minified in memory at start-up: no build step to forget. */
+function buildClientScript(): Buffer {
+  const result = buildSync({
+    entryPoints: [join(here, '..', 'client', 'main.ts')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: ['es2020'],
+    write: false,
+    legalComments: 'none',
+  });
+  return Buffer.from(result.outputFiles[0]!.contents);
+}
+
+export function buildAssets(): Assets {
+  const css = fingerprint('style', 'css', readFileSync(join(here, 'assets', 'style.css')), 'text/css; charset=utf-8');
+  const js = fingerprint('byline', 'js', buildClientScript(), 'text/javascript; charset=utf-8');
+  const icon = fingerprint('icon', 'svg', readFileSync(join(here, 'assets', 'icon.svg')), 'image/svg+xml');
+  return { css, js, icon, byPath: new Map([css, js, icon].map((a) => [a.path, a])) };
+}

@@ -1,0 +1,225 @@
+import type { ComponentChildren } from 'preact';
+import type { CommentView } from '../../discussion/service.ts';
+import type { AppContext } from '../context.ts';
+import { renderDocument } from '../render.ts';
+import { CommentForm, type DiscussionViewer, SignInForm } from './discussion.tsx';
+import { Layout } from './layout.tsx';
+import { exactTime } from './time.ts';
+
+interface PageShell {
+  ctx: AppContext;
+  viewer: DiscussionViewer | null;
+}
+
+function Shell(props: PageShell & { title: string; children: ComponentChildren; narrow?: boolean }) {
+  return (
+    <Layout
+      ctx={props.ctx}
+      title={props.title}
+      description={props.title}
+      ogType="website"
+      noindex
+      viewer={props.viewer ? { name: props.viewer.name, isAuthor: props.viewer.isAuthor } : null}
+    >
+      <div class="wrap account-page">
+        <h1>{props.title}</h1>
+        {props.children}
+      </div>
+    </Layout>
+  );
+}
+
+/** Only same-site paths are followed after a form, never another origin. */
+export function safeReturn(value: unknown, fallback = '/'): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\') || value.length > 500) return fallback;
+  return value;
+}
+
+export function signInPage(props: PageShell & { returnTo: string; error?: string; recoverError?: string; name?: string }): string {
+  return renderDocument(
+    <Shell {...props} title="Sign in">
+      {props.viewer && (
+        <p class="notice">
+          You are signed in as <strong>{props.viewer.name}</strong>. <a href="/me">Your page</a>
+        </p>
+      )}
+      <section aria-labelledby="new-name">
+        <h2 id="new-name">Take a display name</h2>
+        <p>Pick the name you want to be known by here. No email, no password: the name is yours once you take it, and nobody can take a look-alike of it.</p>
+        {props.error && (
+          <p class="form-error" role="alert">
+            {props.error}
+          </p>
+        )}
+        <SignInForm returnTo={props.returnTo} idPrefix="signin" />
+      </section>
+      <section aria-labelledby="recover-name">
+        <h2 id="recover-name">Use your name on this device</h2>
+        <p>Took a name on another device? Enter it with the recovery key you were given. A new key replaces the one you use.</p>
+        {props.recoverError && (
+          <p class="form-error" role="alert">
+            {props.recoverError}
+          </p>
+        )}
+        <form method="post" action="/signin/recover" class="recover-form">
+          <input type="hidden" name="return" value={props.returnTo} />
+          <label for="recover-name-field">Display name</label>
+          <input id="recover-name-field" name="name" type="text" required maxLength={80} autocomplete="username" value={props.name ?? ''} />
+          <label for="recover-key-field">Recovery key</label>
+          <input id="recover-key-field" name="recoveryKey" type="text" required maxLength={100} autocomplete="off" spellcheck={false} />
+          <button type="submit">Sign in with recovery key</button>
+        </form>
+      </section>
+    </Shell>,
+  );
+}
+
+export function RecoveryKeyNote(props: { recoveryKey: string }) {
+  return (
+    <div class="recovery-key" role="note" aria-labelledby="recovery-key-title">
+      <h2 id="recovery-key-title">Your recovery key</h2>
+      <p>
+        <code class="key">{props.recoveryKey}</code>
+      </p>
+      <p>
+        This is shown once. Keep it somewhere safe (a password manager is ideal): with it you can use your name on another device. We keep only a
+        fingerprint of it, so we can't show it again; you can make a new one on your page.
+      </p>
+    </div>
+  );
+}
+
+export function welcomePage(props: PageShell & { name: string; recoveryKey: string; returnTo: string; recovered: boolean }): string {
+  return renderDocument(
+    <Shell {...props} title={props.recovered ? `Welcome back, ${props.name}` : `Welcome, ${props.name}`}>
+      <p>{props.recovered ? 'You are signed in on this device. Your old recovery key no longer works.' : 'The name is yours. You can now comment, reply and upvote.'}</p>
+      <RecoveryKeyNote recoveryKey={props.recoveryKey} />
+      <p>
+        <a class="button-link" href={props.returnTo}>
+          Continue
+        </a>
+      </p>
+    </Shell>,
+  );
+}
+
+export function mePage(props: PageShell & { viewer: DiscussionViewer; createdAt: number; recoveryKey?: string; signedOutOthers?: number }): string {
+  const csrf = <input type="hidden" name="_csrf" value={props.viewer.csrf} />;
+  return renderDocument(
+    <Shell {...props} title={props.viewer.name}>
+      <p>
+        Your display name here{props.viewer.isAuthor ? ', marked as the author' : ''}, taken {exactTime(props.createdAt)}.
+      </p>
+      {props.recoveryKey && <RecoveryKeyNote recoveryKey={props.recoveryKey} />}
+      {props.signedOutOthers !== undefined && (
+        <p class="notice" role="status">
+          Signed out on every device. Sign in again here with your recovery key.
+        </p>
+      )}
+      <section aria-labelledby="me-key">
+        <h2 id="me-key">Recovery key</h2>
+        <p>Lost your recovery key, or worried someone saw it? Make a new one; the old one stops working.</p>
+        <form method="post" action="/me/recovery-key">
+          {csrf}
+          <button type="submit">Make a new recovery key</button>
+        </form>
+      </section>
+      <section aria-labelledby="me-sessions">
+        <h2 id="me-sessions">Signing out</h2>
+        <form method="post" action="/signout" class="inline-form">
+          {csrf}
+          <button type="submit">Sign out on this device</button>
+        </form>
+        <form method="post" action="/signout/everywhere" class="inline-form">
+          {csrf}
+          <button type="submit">Sign out everywhere</button>
+        </form>
+      </section>
+      <section aria-labelledby="me-data">
+        <h2 id="me-data">Your data</h2>
+        <p>
+          <a href="/me/export.json" download="byline-my-data.json">
+            Download everything you wrote here (JSON)
+          </a>
+        </p>
+        <form method="post" action="/me/delete" class="danger-zone">
+          {csrf}
+          <p>
+            Deleting your name removes your votes and comments. Comments that others replied to stay as “[deleted]” placeholders so their replies still make
+            sense. This can't be undone.
+          </p>
+          <input type="checkbox" id="confirm-delete" name="confirm" value="yes" required />
+          <label for="confirm-delete">Yes, delete my name and everything I wrote</label>
+          <button type="submit" class="danger">
+            Delete my name
+          </button>
+        </form>
+      </section>
+    </Shell>,
+  );
+}
+
+export function replyPage(props: PageShell & { slug: string; articleTitle: string; parent: CommentView; idempotencyKey: string; open: boolean }): string {
+  const returnTo = `/writing/${props.slug}/comments/${props.parent.id}/reply`;
+  return renderDocument(
+    <Shell {...props} title={`Reply to ${props.parent.authorName ?? '[deleted]'}`}>
+      <p>
+        On <a href={`/writing/${props.slug}#comment-${props.parent.id}`}>{props.articleTitle}</a>
+      </p>
+      <blockquote class="quoted-comment">
+        <p class="quoted-by">{props.parent.authorName ?? '[deleted]'} wrote:</p>
+        <div dangerouslySetInnerHTML={{ __html: props.parent.html }} />
+      </blockquote>
+      {!props.open ? (
+        <p>Comments on this article are closed.</p>
+      ) : props.viewer ? (
+        <CommentForm
+          action={`/writing/${props.slug}/comments`}
+          viewer={props.viewer}
+          idempotencyKey={props.idempotencyKey}
+          parentId={props.parent.id}
+          label="Your reply"
+          submit="Post reply"
+          idPrefix="reply"
+        />
+      ) : (
+        <SignInForm returnTo={returnTo} idPrefix="reply-signin" />
+      )}
+    </Shell>,
+  );
+}
+
+export function editPage(props: PageShell & { viewer: DiscussionViewer; commentId: string; slug: string; body: string; error?: string }): string {
+  return renderDocument(
+    <Shell {...props} title="Edit your comment">
+      {props.error && (
+        <p class="form-error" role="alert">
+          {props.error}
+        </p>
+      )}
+      <form method="post" action={`/comments/${props.commentId}/edit`} class="comment-form">
+        <input type="hidden" name="_csrf" value={props.viewer.csrf} />
+        <label for="edit-body">Your comment</label>
+        <textarea id="edit-body" name="body" required rows={8} maxLength={10000}>
+          {props.body}
+        </textarea>
+        <button type="submit">Save changes</button> <a href={`/writing/${props.slug}#comment-${props.commentId}`}>Cancel</a>
+      </form>
+    </Shell>,
+  );
+}
+
+export function messagePage(props: PageShell & { title: string; message: string; back?: string; backLabel?: string }): string {
+  return renderDocument(
+    <Shell {...props} title={props.title}>
+      <p class="form-error" role="alert">
+        {props.message}
+      </p>
+      {props.back && (
+        <p>
+          <a href={props.back}>{props.backLabel ?? 'Go back'}</a>
+        </p>
+      )}
+    </Shell>,
+  );
+}

@@ -1,0 +1,115 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../discussion/errors.ts';
+import { randomId } from '../../discussion/secrets.ts';
+import { SORTS, type Sort } from '../../discussion/service.ts';
+import type { StoredEvent } from '../../store/store.ts';
+import type { AppContext } from '../context.ts';
+import { contentSecurityPolicy } from '../security.ts';
+import { prepareBody, sendDynamic, sendPrepared } from '../http.ts';
+import { DiscussionSection } from '../pages/discussion.tsx';
+import { renderCommentFragment } from '../fragments.tsx';
+import { renderArticleDocument } from './reading.ts';
+import { discussionViewer, viewerOf } from './discussion.ts';
+import { sessionToken } from '../guard.ts';
+
+function sortFrom(value: unknown): Sort {
+  return typeof value === 'string' && (SORTS as readonly string[]).includes(value) ? (value as Sort) : 'top';
+}
+
+/** Renders a new comment the way an anonymous reader's page shows it, for live updates. */
+export function liveEventFormatter(ctx: AppContext) {
+  return async (ev: StoredEvent): Promise<{ event: string; data: unknown } | undefined> => {
+    const payload = JSON.parse(ev.payload) as { id?: string; score?: number; outcome?: string };
+    switch (ev.kind) {
+      case 'comment':
+      case 'edit': {
+        const record = payload.id ? await ctx.store.getComment(payload.id) : undefined;
+        if (!record || record.state !== 'visible') return undefined;
+        const html = await renderCommentFragment(ctx, record.id, undefined, null);
+        if (!html) return undefined;
+        return { event: ev.kind, data: { id: record.id, parentId: record.parentId, html, score: record.score, editedAt: record.editedAt } };
+      }
+      case 'delete':
+        return { event: 'delete', data: { id: payload.id, outcome: payload.outcome } };
+      case 'score':
+        return { event: 'score', data: { id: payload.id, score: payload.score } };
+      case 'reload':
+        return { event: 'reload', data: {} };
+      default:
+        return undefined;
+    }
+  };
+}
+
+export function registerArticleRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/writing/:slug', async (req: FastifyRequest, reply: FastifyReply) => {
+    const { slug } = req.params as { slug: string };
+    const article = ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev });
+    if (!article) return reply.callNotFound();
+    const q = req.query as Record<string, unknown>;
+    const sort = sortFrom(q.sort);
+    const after = typeof q.after === 'string' ? q.after : undefined;
+    const focus = typeof q.thread === 'string' ? q.thread : undefined;
+    const signedIn = sessionToken(ctx, req) !== undefined;
+    const viewer = signedIn ? await viewerOf(ctx, req) : undefined;
+
+    // Every anonymous reader sees the same bytes: serve them from the cache, compressed once.
+    const cacheKey = `${ctx.content.version}|${slug}|${sort}|${after ?? ''}|${focus ?? ''}`;
+    if (!viewer) {
+      const cached = ctx.pageCache.get(cacheKey, ctx.now());
+      if (cached) return sendPrepared(req, reply, cached, 'no-cache');
+    }
+    const generation = ctx.pageCache.generation(slug);
+    let page: Awaited<ReturnType<typeof ctx.discussion.threadPage>>;
+    try {
+      page = await ctx.discussion.threadPage(slug, viewer, { sort, after, focus });
+    } catch (err) {
+      if (err instanceof DomainError && (err.code === 'bad_request' || err.code === 'not_found')) return reply.callNotFound();
+      throw err;
+    }
+    const [open, lastEventId] = await Promise.all([ctx.discussion.isOpen(slug), ctx.store.latestEventId()]);
+    const dViewer = discussionViewer(ctx, req, viewer);
+    const discussion = (
+      <DiscussionSection
+        slug={slug}
+        authorName={ctx.content.site.config.authorNames[0] ?? ctx.content.site.config.title}
+        page={page}
+        viewer={dViewer}
+        open={open}
+        now={ctx.now()}
+        lastEventId={lastEventId}
+        idempotencyKey={viewer ? randomId(20) : ''}
+      />
+    );
+    const headerViewer = dViewer ? { name: dViewer.name, isAuthor: dViewer.isAuthor } : null;
+    const html = renderArticleDocument(ctx, article, discussion, headerViewer);
+    if (viewer) return sendDynamic(req, reply, html, 'text/html; charset=utf-8', { cacheControl: 'private, no-cache' });
+    const body = prepareBody(html, 'text/html; charset=utf-8');
+    ctx.pageCache.set(cacheKey, slug, generation, body, ctx.now());
+    return sendPrepared(req, reply, body, 'no-cache');
+  });
+
+  app.get('/api/v1/articles/:slug/events', async (req, reply) => {
+    const { slug } = req.params as { slug: string };
+    if (!ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev })) {
+      return reply.code(404).send({ error: { code: 'not_found', message: 'There is no article at that address.' } });
+    }
+    const q = req.query as Record<string, unknown>;
+    const header = req.headers['last-event-id'];
+    const given = Number(typeof header === 'string' ? header : typeof q.since === 'string' ? q.since : Number.NaN);
+    const lastEventId = Number.isInteger(given) && given >= 0 ? given : await ctx.store.latestEventId();
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+      'Content-Security-Policy': contentSecurityPolicy,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'strict-origin-when-cross-origin',
+    });
+    res.write('retry: 3000\n\n');
+    await ctx.live.join(slug, res, lastEventId);
+  });
+}

@@ -1,0 +1,541 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, statusFor } from '../../discussion/errors.ts';
+import { randomId } from '../../discussion/secrets.ts';
+import { type CommentView, SORTS, type Sort, type Viewer } from '../../discussion/service.ts';
+import { apiError } from '../app.ts';
+import type { AppContext } from '../context.ts';
+import {
+  clearSessionCookie,
+  crossSiteReason,
+  csrfToken,
+  csrfValid,
+  prefixHash,
+  sessionToken,
+  setSessionCookie,
+} from '../guard.ts';
+import { RateLimitedError, isBlocked, take } from '../limits.ts';
+import { editPage, mePage, messagePage, replyPage, safeReturn, signInPage, welcomePage } from '../pages/account.tsx';
+import type { DiscussionViewer } from '../pages/discussion.tsx';
+import { renderCommentFragment } from '../fragments.tsx';
+
+type Body = Record<string, unknown>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewerPromise?: Promise<Viewer | undefined>;
+  }
+}
+
+export function viewerOf(ctx: AppContext, req: FastifyRequest): Promise<Viewer | undefined> {
+  req.viewerPromise ??= ctx.discussion.viewerForSession(sessionToken(ctx, req));
+  return req.viewerPromise;
+}
+
+export function discussionViewer(ctx: AppContext, req: FastifyRequest, viewer: Viewer | undefined): DiscussionViewer | null {
+  const token = sessionToken(ctx, req);
+  if (!viewer || !token) return null;
+  return { name: viewer.identity.name, isAuthor: ctx.discussion.isAuthor(viewer), csrf: csrfToken(ctx, token) };
+}
+
+const isWrite = (method: string) => method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE';
+
+function commentJson(c: CommentView) {
+  return {
+    id: c.id,
+    parentId: c.parentId,
+    author: c.deleted ? null : { name: c.authorName, isAuthor: c.isAuthor },
+    html: c.html,
+    score: c.score,
+    createdAt: new Date(c.createdAt).toISOString(),
+    editedAt: c.editedAt === null ? null : new Date(c.editedAt).toISOString(),
+    deleted: c.deleted,
+    pinned: c.pinned,
+    votedByMe: c.votedByMe,
+  };
+}
+
+function sendDomainErrorJson(reply: FastifyReply, err: DomainError): FastifyReply {
+  if (err instanceof RateLimitedError) reply.header('Retry-After', String(err.retryAfterSeconds));
+  return reply.code(statusFor(err.code)).header('Cache-Control', 'no-store').send(apiError(err.code, err.message));
+}
+
+function parseSort(value: unknown): Sort {
+  if (value === undefined || value === '') return 'top';
+  if (typeof value === 'string' && (SORTS as readonly string[]).includes(value)) return value as Sort;
+  throw new DomainError('bad_request', "sort must be one of 'top', 'new' or 'old'.");
+}
+
+export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { discussion, limiters } = ctx;
+
+  // Every state-changing request, sign-in included, must come from our own pages or from a
+  // client that carries no browser context at all. Checked before the body is even parsed.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!isWrite(req.method)) return;
+    const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const reason = crossSiteReason(req, isForm);
+    if (reason) {
+      if (req.url.startsWith('/api/')) return reply.code(403).send(apiError('forbidden', reason));
+      return reply.code(403).type('text/html; charset=utf-8').send(messagePage({ ctx, viewer: null, title: 'Not allowed', message: reason, back: '/' }));
+    }
+    if (req.url.startsWith('/api/') && req.method !== 'DELETE' && req.method !== 'PUT' && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return reply.code(415).send(apiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.'));
+    }
+  });
+
+  /** Wraps a form handler: domain errors become a page in the site's style with the right status. */
+  const form =
+    (handler: (req: FastifyRequest, reply: FastifyReply, body: Body, viewer: Viewer | undefined) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
+      const viewer = await viewerOf(ctx, req);
+      // A signed-in reader's forms carry a token bound to their session.
+      if (viewer && req.url !== '/signin' && req.url !== '/signin/recover' && !csrfValid(ctx, sessionToken(ctx, req), body._csrf)) {
+        return reply
+          .code(403)
+          .type('text/html; charset=utf-8')
+          .send(messagePage({ ctx, viewer: null, title: 'Not allowed', message: 'This form has expired or did not come from this site. Reload the page and try again.', back: '/' }));
+      }
+      try {
+        return await handler(req, reply, body, viewer);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        if (err.code === 'unauthenticated') {
+          const back = safeReturn(req.headers.referer ? new URL(req.headers.referer, 'http://x').pathname : undefined, '/');
+          return reply.redirect(`/signin?return=${encodeURIComponent(back)}`, 303);
+        }
+        if (err instanceof RateLimitedError) reply.header('Retry-After', String(err.retryAfterSeconds));
+        return reply
+          .code(statusFor(err.code))
+          .type('text/html; charset=utf-8')
+          .header('Cache-Control', 'no-store')
+          .send(
+            messagePage({
+              ctx,
+              viewer: discussionViewer(ctx, req, viewer),
+              title: err.code === 'rate_limited' ? 'Slow down a little' : 'That did not work',
+              message: err.message,
+              back: safeReturn(typeof body.return === 'string' ? body.return : undefined, req.headers.referer ? new URL(req.headers.referer).pathname : '/'),
+            }),
+          );
+      }
+    };
+
+  /** Wraps a JSON handler: domain errors become {"error":{code,message}} with the contract's status. */
+  const api =
+    (handler: (req: FastifyRequest, reply: FastifyReply, body: Body, viewer: Viewer | undefined) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const raw = req.body;
+      if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+        return reply.code(400).send(apiError('bad_request', 'The request body must be a JSON object.'));
+      }
+      try {
+        reply.header('Cache-Control', 'no-store');
+        return await handler(req, reply, (raw ?? {}) as Body, await viewerOf(ctx, req));
+      } catch (err) {
+        if (err instanceof DomainError) return sendDomainErrorJson(reply, err);
+        throw err;
+      }
+    };
+
+  // ---- Sign-in ----
+
+  async function signInNew(req: FastifyRequest, name: unknown) {
+    const prefix = prefixHash(ctx, req);
+    discussion.checkName(name);
+    await take(limiters.newNames, prefix, 'taking new names');
+    return discussion.signIn(name, prefix);
+  }
+
+  async function recover(req: FastifyRequest, name: unknown, key: unknown) {
+    const limitKey = `${prefixHash(ctx, req)}`;
+    const blocked = await isBlocked(limiters.recoveryFailures, limitKey);
+    if (blocked) throw new RateLimitedError(`Too many wrong recovery keys. Please wait ${Math.ceil(blocked / 60)} minutes and try again.`, blocked);
+    try {
+      return await discussion.recover(name, key);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'forbidden') await limiters.recoveryFailures.penalty(limitKey, 1);
+      throw err;
+    }
+  }
+
+  app.post(
+    '/api/v1/session',
+    api(async (req, reply, body) => {
+      const result = await signInNew(req, body.name);
+      setSessionCookie(ctx, reply, result.sessionToken);
+      return reply.code(201).send({ identity: { id: result.identity.id, name: result.identity.name }, recoveryKey: result.recoveryKey });
+    }),
+  );
+
+  app.post(
+    '/api/v1/session/recover',
+    api(async (req, reply, body) => {
+      const result = await recover(req, body.name, body.recoveryKey);
+      setSessionCookie(ctx, reply, result.sessionToken);
+      return reply.code(200).send({ identity: { id: result.identity.id, name: result.identity.name }, recoveryKey: result.recoveryKey });
+    }),
+  );
+
+  app.delete(
+    '/api/v1/session',
+    api(async (req, reply) => {
+      const token = sessionToken(ctx, req);
+      if (token) await discussion.signOut(token);
+      clearSessionCookie(ctx, reply);
+      return reply.code(204).send();
+    }),
+  );
+
+  app.get(
+    '/api/v1/session',
+    api(async (_req, reply, _body, viewer) => {
+      if (!viewer) return reply.code(401).send(apiError('unauthenticated', 'Not signed in.'));
+      return { identity: { id: viewer.identity.id, name: viewer.identity.name, isAuthor: discussion.isAuthor(viewer) } };
+    }),
+  );
+
+  app.get('/signin', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const viewer = await viewerOf(ctx, req);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .send(signInPage({ ctx, viewer: discussionViewer(ctx, req, viewer), returnTo: safeReturn(q.return, '/') }));
+  });
+
+  app.post(
+    '/signin',
+    form(async (req, reply, body) => {
+      const returnTo = safeReturn(body.return, '/');
+      let result: Awaited<ReturnType<typeof signInNew>>;
+      try {
+        result = await signInNew(req, body.name);
+      } catch (err) {
+        if (err instanceof DomainError && err.code !== 'rate_limited') {
+          return reply
+            .code(statusFor(err.code))
+            .type('text/html; charset=utf-8')
+            .header('Cache-Control', 'no-store')
+            .send(signInPage({ ctx, viewer: null, returnTo, error: err.message }));
+        }
+        throw err;
+      }
+      setSessionCookie(ctx, reply, result.sessionToken);
+      return reply
+        .code(201)
+        .type('text/html; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .send(
+          welcomePage({
+            ctx,
+            viewer: { name: result.identity.name, isAuthor: false, csrf: csrfToken(ctx, result.sessionToken) },
+            name: result.identity.name,
+            recoveryKey: result.recoveryKey,
+            returnTo,
+            recovered: false,
+          }),
+        );
+    }),
+  );
+
+  app.post(
+    '/signin/recover',
+    form(async (req, reply, body) => {
+      const returnTo = safeReturn(body.return, '/');
+      let result: Awaited<ReturnType<typeof recover>>;
+      try {
+        result = await recover(req, body.name, body.recoveryKey);
+      } catch (err) {
+        if (err instanceof DomainError && err.code !== 'rate_limited') {
+          return reply
+            .code(statusFor(err.code))
+            .type('text/html; charset=utf-8')
+            .header('Cache-Control', 'no-store')
+            .send(signInPage({ ctx, viewer: null, returnTo, recoverError: err.message, name: typeof body.name === 'string' ? body.name : '' }));
+        }
+        throw err;
+      }
+      setSessionCookie(ctx, reply, result.sessionToken);
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .send(
+          welcomePage({
+            ctx,
+            viewer: { name: result.identity.name, isAuthor: false, csrf: csrfToken(ctx, result.sessionToken) },
+            name: result.identity.name,
+            recoveryKey: result.recoveryKey,
+            returnTo,
+            recovered: true,
+          }),
+        );
+    }),
+  );
+
+  app.post(
+    '/signout',
+    form(async (req, reply) => {
+      const token = sessionToken(ctx, req);
+      if (token) await discussion.signOut(token);
+      clearSessionCookie(ctx, reply);
+      return reply.redirect('/', 303);
+    }),
+  );
+
+  app.post(
+    '/signout/everywhere',
+    form(async (_req, reply, _body, viewer) => {
+      if (!viewer) throw new DomainError('unauthenticated');
+      await discussion.signOutEverywhere(viewer);
+      clearSessionCookie(ctx, reply);
+      return reply.redirect('/signin?return=%2F', 303);
+    }),
+  );
+
+  // The author's one-time link from `byline author-link`.
+  app.get('/author/signin', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    try {
+      const result = await discussion.signInWithAuthorLink(q.token);
+      setSessionCookie(ctx, reply, result.sessionToken);
+      return reply.header('Cache-Control', 'no-store').redirect('/me', 303);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return reply
+        .code(statusFor(err.code))
+        .type('text/html; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .send(messagePage({ ctx, viewer: null, title: 'Sign-in link not valid', message: err.message, back: '/' }));
+    }
+  });
+
+  // ---- The reader's own page ----
+
+  const requireSignedIn = async (req: FastifyRequest, reply: FastifyReply): Promise<Viewer | undefined> => {
+    const viewer = await viewerOf(ctx, req);
+    if (!viewer) {
+      reply.redirect(`/signin?return=${encodeURIComponent(req.url)}`, 303);
+      return undefined;
+    }
+    return viewer;
+  };
+
+  app.get('/me', async (req, reply) => {
+    const viewer = await requireSignedIn(req, reply);
+    if (!viewer) return reply;
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .send(mePage({ ctx, viewer: discussionViewer(ctx, req, viewer)!, createdAt: viewer.identity.createdAt }));
+  });
+
+  app.post(
+    '/me/recovery-key',
+    form(async (req, reply, _body, viewer) => {
+      if (!viewer) throw new DomainError('unauthenticated');
+      const recoveryKey = await discussion.rotateRecoveryKey(viewer);
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .send(mePage({ ctx, viewer: discussionViewer(ctx, req, viewer)!, createdAt: viewer.identity.createdAt, recoveryKey }));
+    }),
+  );
+
+  app.get('/me/export.json', async (req, reply) => {
+    const viewer = await requireSignedIn(req, reply);
+    if (!viewer) return reply;
+    const data = await discussion.exportData(viewer);
+    return reply
+      .header('Cache-Control', 'no-store')
+      .header('Content-Disposition', 'attachment; filename="byline-my-data.json"')
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(data, null, 2));
+  });
+
+  app.post(
+    '/me/delete',
+    form(async (_req, reply, body, viewer) => {
+      if (!viewer) throw new DomainError('unauthenticated');
+      if (body.confirm !== 'yes') throw new DomainError('rule_broken', 'Tick the box to confirm that you want to delete your name.');
+      const touched = await discussion.deleteIdentity(viewer);
+      for (const slug of touched) ctx.changed(slug);
+      clearSessionCookie(ctx, reply);
+      return reply.redirect('/', 303);
+    }),
+  );
+
+  // ---- Comments: JSON API ----
+
+  app.get(
+    '/api/v1/articles/:slug/comments',
+    api(async (req, _reply, _body, viewer) => {
+      const { slug } = req.params as { slug: string };
+      const q = req.query as Record<string, unknown>;
+      const page = await discussion.threadPage(slug, viewer, {
+        sort: parseSort(q.sort),
+        after: typeof q.after === 'string' ? q.after : undefined,
+      });
+      return { comments: page.items.map((i) => commentJson(i.comment)), next: page.next ?? null, total: page.total };
+    }),
+  );
+
+  async function postComment(req: FastifyRequest, viewer: Viewer | undefined, slug: string, body: Body, idempotencyKey: string | null) {
+    if (viewer && !discussion.isAuthor(viewer)) {
+      await take(limiters.commentsBurst, viewer.identity.id, 'commenting');
+      await take(limiters.commentsHourly, viewer.identity.id, 'commenting');
+    }
+    const result = await discussion.post(viewer, slug, { body: body.body, parentId: body.parentId, idempotencyKey });
+    if (result.created) ctx.changed(slug);
+    return result;
+  }
+
+  app.post(
+    '/api/v1/articles/:slug/comments',
+    api(async (req, reply, body, viewer) => {
+      const { slug } = req.params as { slug: string };
+      const header = req.headers['idempotency-key'];
+      const result = await postComment(req, viewer, slug, body, typeof header === 'string' ? header : null);
+      // The poster's own comment as their page would show it, so the script can place it at once.
+      const fragment = await renderCommentFragment(ctx, result.comment.id, viewer, discussionViewer(ctx, req, viewer));
+      return reply.code(result.created ? 201 : 200).send({ comment: commentJson(result.comment), fragment });
+    }),
+  );
+
+  app.patch(
+    '/api/v1/comments/:id',
+    api(async (req, _reply, body, viewer) => {
+      const { id } = req.params as { id: string };
+      const result = await discussion.edit(viewer, id, body.body);
+      ctx.changed(result.comment.articleSlug);
+      return { comment: commentJson(result.comment) };
+    }),
+  );
+
+  app.delete(
+    '/api/v1/comments/:id',
+    api(async (req, reply, _body, viewer) => {
+      const { id } = req.params as { id: string };
+      const result = await discussion.remove(viewer, id);
+      ctx.changed(result.articleSlug);
+      return reply.code(200).send({ deleted: true, placeholder: result.outcome === 'placeholder' });
+    }),
+  );
+
+  async function vote(req: FastifyRequest, viewer: Viewer | undefined, id: string, on: boolean) {
+    if (viewer) await take(limiters.votes, viewer.identity.id, 'voting');
+    const result = await discussion.vote(viewer, id, on, prefixHash(ctx, req));
+    if (result.changed) ctx.changed(result.articleSlug);
+    return result;
+  }
+
+  app.put(
+    '/api/v1/comments/:id/vote',
+    api(async (req, _reply, _body, viewer) => {
+      const result = await vote(req, viewer, (req.params as { id: string }).id, true);
+      return { score: result.score, votedByMe: true };
+    }),
+  );
+
+  app.delete(
+    '/api/v1/comments/:id/vote',
+    api(async (req, _reply, _body, viewer) => {
+      const result = await vote(req, viewer, (req.params as { id: string }).id, false);
+      return { score: result.score, votedByMe: false };
+    }),
+  );
+
+  app.get(
+    '/api/v1/comments/:id',
+    api(async (req, _reply, _body, viewer) => {
+      const { id } = req.params as { id: string };
+      const view = await discussion.commentView(id, viewer);
+      if (!view) throw new DomainError('not_found', 'There is no comment with that id.');
+      const where = await discussion.locate(id);
+      return { comment: commentJson(view), article: where.articleSlug, rootId: where.rootId };
+    }),
+  );
+
+  // ---- Comments: plain HTML forms, each answering with a redirect to the comment ----
+
+  const anchorOf = async (slug: string, commentId: string) => {
+    const where = await discussion.locate(commentId).catch(() => undefined);
+    const thread = where && where.rootId !== commentId ? `?thread=${where.rootId}` : '';
+    return `/writing/${slug}${thread}#comment-${commentId}`;
+  };
+
+  app.post(
+    '/writing/:slug/comments',
+    form(async (req, reply, body, viewer) => {
+      const { slug } = req.params as { slug: string };
+      const key = typeof body.idempotencyKey === 'string' && body.idempotencyKey ? body.idempotencyKey : null;
+      const result = await postComment(req, viewer, slug, body, key);
+      return reply.redirect(await anchorOf(slug, result.comment.id), 303);
+    }),
+  );
+
+  app.get('/writing/:slug/comments/:id/reply', async (req, reply) => {
+    const { slug, id } = req.params as { slug: string; id: string };
+    const article = ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev });
+    const viewer = await viewerOf(ctx, req);
+    const parent = article ? await discussion.commentView(id, viewer) : undefined;
+    if (!article || !parent || parent.articleSlug !== slug || parent.deleted) return reply.callNotFound();
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .send(
+        replyPage({
+          ctx,
+          viewer: discussionViewer(ctx, req, viewer),
+          slug,
+          articleTitle: article.title,
+          parent,
+          idempotencyKey: randomId(20),
+          open: await discussion.isOpen(slug),
+        }),
+      );
+  });
+
+  app.post(
+    '/comments/:id/vote',
+    form(async (req, reply, body, viewer) => {
+      const { id } = req.params as { id: string };
+      const result = await vote(req, viewer, id, body.action !== 'down');
+      return reply.redirect(await anchorOf(result.articleSlug, id), 303);
+    }),
+  );
+
+  app.get('/comments/:id/edit', async (req, reply) => {
+    const viewer = await requireSignedIn(req, reply);
+    if (!viewer) return reply;
+    const { id } = req.params as { id: string };
+    const record = await ctx.store.getComment(id);
+    if (!record || record.identityId !== viewer.identity.id || record.state === 'deleted') return reply.callNotFound();
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .send(editPage({ ctx, viewer: discussionViewer(ctx, req, viewer)!, commentId: id, slug: record.articleSlug, body: record.body }));
+  });
+
+  app.post(
+    '/comments/:id/edit',
+    form(async (req, reply, body, viewer) => {
+      const { id } = req.params as { id: string };
+      const result = await discussion.edit(viewer, id, body.body);
+      ctx.changed(result.comment.articleSlug);
+      return reply.redirect(await anchorOf(result.comment.articleSlug, id), 303);
+    }),
+  );
+
+  app.post(
+    '/comments/:id/delete',
+    form(async (req, reply, _body, viewer) => {
+      const { id } = req.params as { id: string };
+      const parent = (await ctx.store.getComment(id))?.parentId ?? null;
+      const result = await discussion.remove(viewer, id);
+      ctx.changed(result.articleSlug);
+      const target = result.outcome === 'placeholder' ? id : parent;
+      return reply.redirect(target ? await anchorOf(result.articleSlug, target) : `/writing/${result.articleSlug}#comments`, 303);
+    }),
+  );
+}

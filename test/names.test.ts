@@ -1,0 +1,416 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import {
+  MAX_NAME_GRAPHEMES,
+  type NameRule,
+  nameKey,
+  normalizeDisplayName,
+  RESERVED_FOR_AUTHOR,
+  RESERVED_FOR_SITE,
+  reservedReason,
+  sameName,
+} from '../src/discussion/names.ts';
+
+// Written with escapes where the character is invisible or easy to misread.
+const CYR_A = '\u0430'; // а
+const CYR_E = '\u0435'; // е
+const CYR_O = '\u043E'; // о
+const CYR_P = '\u0440'; // р
+const CYR_S = '\u0441'; // с
+const CYR_U = '\u0443'; // у
+const CYR_X = '\u0445'; // х
+const CYR_I = '\u0456'; // і (Ukrainian i)
+const CYR_J = '\u0458'; // ј
+const GRK_OMICRON = '\u03BF'; // ο
+const GRK_ALPHA = '\u03B1'; // α
+const GRK_NU = '\u03BD'; // ν
+const GRK_IOTA_CAP = '\u0399'; // Ι
+const ARM_O = '\u0585'; // օ
+const ARM_U = '\u057D'; // ս
+
+/** Pairs that must share a key: the second is a look-alike or a trivial variant of the first. */
+const SAME: ReadonlyArray<readonly [string, string, string]> = [
+  ['Mike', 'mike', 'case'],
+  ['Mike', 'MIKE ', 'case and trailing space'],
+  ['Mike', '  Mike  ', 'surrounding spaces'],
+  ['Mike', `M${CYR_I}ke`, 'Cyrillic і'],
+  ['Mike', 'M1ke', 'digit one for i'],
+  ['Mike', 'Mlke', 'lower-case L for i (i/l/1/| share one class)'],
+  ['Mike', 'M|ke', 'vertical bar for i'],
+  ['Mike', 'rnike', 'r+n for m (confusables.txt)'],
+  ['Mike', '𝐌𝐢𝐤𝐞', 'math bold'],
+  ['Mike', '𝙼𝚒𝚔𝚎', 'math monospace'],
+  ['Mike', 'ＭＩＫＥ', 'full-width'],
+  ['Mike', 'M\u0300ike', 'combining grave on M'],
+  ['Mike', 'Mïke', 'diaeresis'],
+  ['Mike', `M${GRK_IOTA_CAP}KE`, 'Greek capital iota'],
+  ['Mike', 'Mi\u200Bke', 'zero-width space (key only; the name itself is refused)'],
+  ['Mike', 'Mi\u200Dke', 'zero-width joiner (key only)'],
+  ['Mike', '\u202EMike', 'right-to-left override (key only)'],
+  ['Mike Smith', 'Mike  Smith', 'double space'],
+  ['Mike Smith', 'MikeSmith', 'no space'],
+  ['Mike Smith', 'mike_smith', 'underscore'],
+  ['Mike Smith', 'mike.smith', 'full stop'],
+  ['Mike Smith', 'Mike-Smith', 'hyphen'],
+  ['Mike Smith', 'Mike\tSmith', 'tab'],
+  ['Mike Smith', 'Mike\nSmith', 'newline'],
+  ['Mike Smith', 'Mike\u00A0Smith', 'no-break space'],
+  ['Bob', 'B0b', 'digit zero for o'],
+  ['Bob', `B${GRK_OMICRON}b`, 'Greek omicron'],
+  ['Bob', `B${ARM_O}b`, 'Armenian oh'],
+  ['Bob', `B${CYR_O}b`, 'Cyrillic o'],
+  ['Bob', 'Ｂｏｂ', 'full-width lower case'],
+  ['Bob', '𝔅𝔬𝔟', 'math fraktur'],
+  ['paypal', `p${CYR_A}yp${CYR_A}l`, 'Cyrillic а twice'],
+  ['paypal', 'ＰＡＹＰＡＬ', 'full-width capitals'],
+  ['paypal', 'paypa1', 'digit one for l'],
+  ['Alex', 'AIex', 'capital I for l'],
+  ['proxy', `${CYR_P}r${CYR_O}${CYR_X}${CYR_U}`, 'Cyrillic р о х у'],
+  ['Oscar', `${CYR_O.toUpperCase()}s${CYR_S}${CYR_A}r`, 'Cyrillic О с а'],
+  ['Jeje', `J${CYR_E}${CYR_J}${CYR_E}`, 'Cyrillic е ј'],
+  ['anna', `${GRK_ALPHA}nn${GRK_ALPHA}`, 'Greek alpha'],
+  ['vera', `${GRK_NU}era`, 'Greek nu'],
+  ['Lucas', `L${ARM_U}cas`, 'Armenian se'],
+  ['Straße', 'Strasse', 'sharp s'],
+  ['Ross', 'Roſs', 'long s'],
+  ['ΟΔΟΣ', 'οδος', 'final sigma'],
+  ['José', 'Jose', 'acute'],
+  ['José', 'Jose\u0301', 'NFD input'],
+  ['Zoë', 'Zoe', 'diaeresis'],
+  ['Nguyễn', 'Nguyen', 'stacked Vietnamese marks'],
+  ['Søren', 'Soren', 'o with stroke (overlay mark in confusables.txt)'],
+  ['Dvořák', 'Dvorak', 'caron and acute'],
+  ["O'Brien", 'OBrien', 'apostrophe'],
+  ["O'Brien", 'O’Brien', 'typographic apostrophe'],
+  ['דוד', 'דָּוִד', 'Hebrew vowel points'],
+  ['محمد', 'محـمد', 'Arabic tatweel'],
+];
+
+/** Pairs that must NOT share a key: the key must not over-fold distinct names. */
+const DIFFERENT: ReadonlyArray<readonly [string, string]> = [
+  ['Mike', 'Mika'],
+  ['Mike', 'Michael'],
+  ['Mika', 'Michael'],
+  ['Anna', 'Ana'],
+  ['Ann', 'Anne'],
+  ['Bob', 'Rob'],
+  ['Mark', 'Marc'],
+  ['Jon', 'John'],
+  ['Eva', 'Ewa'],
+  ['Chris', 'Kris'],
+  ['Sam', 'Sara'],
+  ['Mike3', 'Mike'],
+  ['Mike3', 'Mikee'],
+  ['Bo5', 'Bos'],
+  ['李雷', '李雪'],
+  ['さが', 'さか'],
+  ['किरण', 'करण'],
+  ['민수', '민서'],
+  ['Дмитрий', 'Дмитро'],
+  ['Mike Smith', 'Mike Smyth'],
+];
+
+/** Names that are refused, with the rule that refuses them. */
+const REFUSED: ReadonlyArray<readonly [string, NameRule]> = [
+  ['', 'empty'],
+  ['   ', 'empty'],
+  ['\t\n', 'empty'],
+  ['Mi\u200Bke', 'invisible'],
+  ['Mi\u200Cke', 'invisible'],
+  ['Mi\u200Dke', 'invisible'],
+  ['Mi\u2060ke', 'invisible'],
+  ['\uFEFFMike', 'invisible'],
+  ['\u202EekiM', 'invisible'],
+  ['Mike\u2066', 'invisible'],
+  ['Mike\u061C', 'invisible'],
+  ['Mike\u200E', 'invisible'],
+  ['Mi\u00ADke', 'invisible'],
+  ['\u3164\u3164', 'invisible'],
+  ['Mike\uFE0F', 'invisible'],
+  ['Mike\u2028Smith', 'invisible'],
+  ['Mi\u0000ke', 'control'],
+  ['Mike\u001B', 'control'],
+  ['Mike\u007F', 'control'],
+  ['Mike\u0085', 'control'],
+  ['Mike\uE000', 'private_use'],
+  ['Mike\uD800', 'broken'],
+  ['Mike\u0378', 'unassigned'],
+  ['Mike\uFDD0', 'unassigned'],
+  ['Mike\uFFFF', 'unassigned'],
+  ['Mike ✓', 'not_allowed'],
+  ['Mike 😀', 'not_allowed'],
+  ['<script>', 'not_allowed'],
+  ['Mike!', 'not_allowed'],
+  ['Mike@home', 'not_allowed'],
+  ['Mike (official)', 'not_allowed'],
+  ['😀😀', 'not_allowed'],
+  ['...', 'no_letter'],
+  ['--', 'no_letter'],
+  ["_'._", 'no_letter'],
+  ['M', 'too_short'],
+  ['李', 'too_short'],
+  ['M\u0300', 'too_short'],
+  ['a'.repeat(MAX_NAME_GRAPHEMES + 1), 'too_long'],
+  ['Mike '.repeat(200), 'too_long'],
+  ['\u0301Mike', 'stray_mark'],
+  ['Mike \u0301x', 'stray_mark'],
+  ['Mi\u0301\u0302\u0303\u0304\u0305ke', 'too_many_marks'],
+];
+
+/** Names accepted as typed, with the stored form. */
+const TIDIED: ReadonlyArray<readonly [string, string]> = [
+  ['  Mary   Jane  ', 'Mary Jane'],
+  ['Mike\tSmith', 'Mike Smith'],
+  ['Mike\r\nSmith', 'Mike Smith'],
+  ['Mike\u3000Smith', 'Mike Smith'],
+  ['Jose\u0301', 'José'],
+  ['MIKE ', 'MIKE'],
+  ['a'.repeat(MAX_NAME_GRAPHEMES), 'a'.repeat(MAX_NAME_GRAPHEMES)],
+  ['Ｍｉｋｅ', 'Ｍｉｋｅ'],
+  ['Mi\u0301\u0302\u0303\u0304ke', 'Mi\u0301\u0302\u0303\u0304ke'.normalize('NFC')],
+];
+
+/** Real names in many scripts: all accepted unchanged and all distinct from each other. */
+const REAL_NAMES: readonly string[] = [
+  'Дмитрий',
+  '李雷',
+  'Σωκράτης',
+  'José',
+  'Zoë',
+  "O'Brien",
+  'Nguyễn',
+  'Anne-Marie',
+  'Mary Jane',
+  'محمد',
+  'أحمد',
+  'דוד',
+  'יעל',
+  'देवेन्द्र',
+  'किरण',
+  'அருண்',
+  'สมชาย',
+  'さくら',
+  '민수',
+  'Ἀριστοτέλης',
+  'Արամ',
+  'ჯონი',
+  'Siobhán',
+  'Þórdís',
+  'Łukasz',
+  'Çağrı',
+  'Kateřina',
+  'Øyvind',
+  'J. R. R. Tolkien',
+  'Mary-Kate O’Neil',
+  'Ngozi',
+  'Mike',
+  'Mika',
+  'Michael',
+  'Anna',
+  'Ana',
+  'Bob',
+  'Rob',
+];
+
+describe('nameKey: look-alikes share a key', () => {
+  for (const [a, b, why] of SAME) {
+    test(`${JSON.stringify(a)} ~ ${JSON.stringify(b)} (${why})`, () => {
+      assert.equal(nameKey(b), nameKey(a));
+      assert.ok(sameName(a, b));
+    });
+  }
+});
+
+describe('nameKey: distinct names keep distinct keys', () => {
+  for (const [a, b] of DIFFERENT) {
+    test(`${JSON.stringify(a)} ≁ ${JSON.stringify(b)}`, () => {
+      assert.notEqual(nameKey(a), nameKey(b));
+    });
+  }
+});
+
+describe('normalizeDisplayName: refused names', () => {
+  for (const [input, rule] of REFUSED) {
+    test(`${JSON.stringify(input.slice(0, 30))} → ${rule}`, () => {
+      const result = normalizeDisplayName(input);
+      assert.equal(result.ok, false);
+      if (result.ok) return;
+      assert.equal(result.rule, rule);
+      assert.match(result.reason, /^[A-Z].*\.$/, 'the reason is a sentence');
+    });
+  }
+
+  test('invisible characters are explained as such', () => {
+    const result = normalizeDisplayName('Mi\u200Bke');
+    assert.deepEqual(result, {
+      ok: false,
+      rule: 'invisible',
+      reason: "Names can't contain invisible or direction-changing characters.",
+    });
+  });
+});
+
+describe('normalizeDisplayName: accepted names', () => {
+  for (const [input, stored] of TIDIED) {
+    test(`${JSON.stringify(input.slice(0, 30))} → ${JSON.stringify(stored.slice(0, 30))}`, () => {
+      assert.deepEqual(normalizeDisplayName(input), { ok: true, name: stored });
+    });
+  }
+
+  for (const name of REAL_NAMES) {
+    test(`real name ${name} is accepted unchanged`, () => {
+      assert.deepEqual(normalizeDisplayName(name), { ok: true, name: name.normalize('NFC') });
+      assert.equal(reservedReason(name, ['Mara Quill']), undefined);
+    });
+  }
+
+  test('real names are pairwise distinct by key', () => {
+    const seen = new Map<string, string>();
+    for (const name of REAL_NAMES) {
+      const key = nameKey(name);
+      assert.ok(key.length > 0, `${name} has a non-empty key`);
+      assert.equal(seen.get(key), undefined, `${name} collides with ${seen.get(key)}`);
+      seen.set(key, name);
+    }
+  });
+});
+
+describe('reservedReason', () => {
+  const authors = ['Mara Quill', 'M. Quill'];
+
+  const authorVariants = [
+    'Mara Quill',
+    'mara quill',
+    'MARA QUILL',
+    `M${CYR_A}ra Quill`,
+    'MaraQuill',
+    'Mara Qu1ll',
+    'Mara QuiII',
+    'mara_quill',
+    'Mara-Quill',
+    'Ｍａｒａ Ｑｕｉｌｌ',
+    'Màra Quïll',
+    'The Mara Quill',
+    'Mara Quill Official',
+    'TheMaraQuill',
+    'MaraQuill2',
+    'M Quill',
+  ];
+  for (const name of authorVariants) {
+    test(`${JSON.stringify(name)} is reserved for the author`, () => {
+      assert.equal(reservedReason(name, authors), RESERVED_FOR_AUTHOR);
+    });
+  }
+
+  const siteReserved = [
+    'admin',
+    'Admin',
+    'ADMIN',
+    `${CYR_A.toUpperCase()}dmin`,
+    'Adm1n',
+    'admin1',
+    'The Admin',
+    'Site Moderator',
+    'Moderator2024',
+    'mod',
+    'Mod Squad',
+    'author',
+    'staff',
+    'deleted',
+    'Anonymous',
+    'system',
+    'root',
+    'support',
+    'Tech Support',
+    'byline',
+    'owner',
+    'official',
+    'Unofficial',
+    'null',
+    'undefined',
+    'administrator',
+  ];
+  for (const name of siteReserved) {
+    test(`${JSON.stringify(name)} is reserved for the site`, () => {
+      assert.equal(reservedReason(name, authors), RESERVED_FOR_SITE);
+    });
+  }
+
+  const free = ['Mara', 'Quill', 'Modi', 'Staffan', 'Null Pointer', 'Rooter', 'Alice', 'Marathon Quilter'];
+  for (const name of free) {
+    test(`${JSON.stringify(name)} is not reserved`, () => {
+      assert.equal(reservedReason(name, authors), undefined);
+    });
+  }
+
+  test('a short author name is matched by whole words only', () => {
+    assert.equal(reservedReason('Al', ['Al']), RESERVED_FOR_AUTHOR);
+    assert.equal(reservedReason('Big Al', ['Al']), RESERVED_FOR_AUTHOR);
+    assert.equal(reservedReason('Alice', ['Al']), undefined);
+  });
+});
+
+describe('nameKey properties', () => {
+  const tricky = fc.constantFrom(
+    'i',
+    'I',
+    'l',
+    '1',
+    '|',
+    '0',
+    'O',
+    'm',
+    'ß',
+    'ſ',
+    'ς',
+    'Σ',
+    'İ',
+    'ı',
+    '\u0301',
+    '\u0338',
+    '\u200B',
+    '\u202E',
+    ' ',
+    '_',
+    'ø',
+    'ǅ',
+    'ﬁ',
+    '𝐌',
+    'Ｍ',
+    CYR_I,
+    GRK_IOTA_CAP,
+    'ं',
+    'ـ',
+  );
+  const mixed = fc
+    .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 4 }), tricky), { maxLength: 12 })
+    .map((parts) => parts.join(''));
+
+  test('is idempotent', () => {
+    fc.assert(
+      fc.property(mixed, (s) => nameKey(nameKey(s)) === nameKey(s)),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('is deterministic and ignores case and surrounding whitespace', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 20 }), (s) => {
+        const key = nameKey(s);
+        return key === nameKey(s) && key === nameKey(`  ${s.toUpperCase()}\t`) && key === nameKey(s.toLowerCase());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('every accepted name has a non-empty key', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (s) => {
+        const result = normalizeDisplayName(s);
+        return !result.ok || nameKey(result.name).length > 0;
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
