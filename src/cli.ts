@@ -3,17 +3,23 @@ import { type Config, loadConfig } from './config.ts';
 import { loadSite } from './content/load.ts';
 import { createArticle } from './content/scaffold.ts';
 import { watchContent } from './content/watch.ts';
+import { extraCommands } from './commands/index.ts';
+import { Discussion } from './discussion/service.ts';
 import { openStore } from './store/open.ts';
 import { createApp } from './web/app.ts';
 import { ContentError, loadSiteHolder, reloadSiteHolder } from './web/site-holder.ts';
 
-const usage = `Usage: byline <command> [options]
+const usage = () => `Usage: byline <command> [options]
 
 Commands:
   serve [--dev] [--port N] [--host H]   serve the site (--dev: show drafts, reload content on change)
   new "Title"                           create a draft article in the content folder
   check                                 validate the content folder and list every problem
   migrate                               apply database migrations and exit
+  author-link [NAME]                    print a one-time sign-in URL for the author (valid 10 minutes)
+${Object.entries(extraCommands)
+  .map(([name, c]) => `  ${`${name} ${c.args}`.padEnd(38)}${c.summary}`)
+  .join('\n')}
 
 Options (or environment):
   --content DIR   content folder (BYLINE_CONTENT_DIR, default ./content)
@@ -65,6 +71,9 @@ async function serve(config: Config): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // Operator commands parse their own options (--from, --to, --force, ...).
+  const extra = argv[0] ? extraCommands[argv[0]] : undefined;
+  if (extra) return extra.run(argv.slice(1), loadConfig(process.env));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -79,7 +88,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
-    console.log(usage);
+    console.log(usage());
     return;
   }
   const overrides: Partial<Config> = { dev: values.dev };
@@ -116,8 +125,20 @@ async function main(argv: string[]): Promise<void> {
       await store.close();
       return;
     }
+    case 'author-link': {
+      const config = loadConfig(process.env, overrides);
+      const content = await loadSiteHolder(config.contentDir, false);
+      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: config.migrateOnStart });
+      const discussion = new Discussion(store, { commentPolicy: () => undefined }, { authorNames: content.site.config.authorNames });
+      const link = await discussion.createAuthorLink(rest.join(' ').trim() || undefined);
+      const base = (config.baseUrl ?? content.site.config.baseUrl).replace(/\/+$/, '');
+      console.log(`${base}/author/signin?token=${link.token}`);
+      console.error(`One-time sign-in link for ${link.name}; it expires at ${new Date(link.expiresAt).toISOString()}.`);
+      await store.close();
+      return;
+    }
     default:
-      fail(`Unknown command '${command}'.\n\n${usage}`);
+      fail(`Unknown command '${command}'.\n\n${usage()}`);
   }
 }
 

@@ -1,0 +1,10 @@
+import type { Config } from '../config.ts';
+
+/** An operator command beyond serving: each lives in its own module and is listed here. */
+export interface Command {
+  args: string;
+  summary: string;
+  run(args: string[], config: Config): Promise<void>;
+}
+
+export const extraCommands: Record<string, Command> = {};
