@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -40,7 +40,12 @@ function buildClientScript(): Buffer {
 }
 
 export function buildAssets(): Assets {
-  const css = fingerprint('style', 'css', readFileSync(join(here, 'assets', 'style.css')), 'text/css; charset=utf-8');
+  // One stylesheet for the whole site: the reading pages, then the discussion, then the admin.
+  const cssParts = ['style.css', 'discussion.css', 'admin.css']
+    .map((name) => join(here, 'assets', name))
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file));
+  const css = fingerprint('style', 'css', Buffer.concat(cssParts), 'text/css; charset=utf-8');
   const js = fingerprint('byline', 'js', buildClientScript(), 'text/javascript; charset=utf-8');
   const icon = fingerprint('icon', 'svg', readFileSync(join(here, 'assets', 'icon.svg')), 'image/svg+xml');
   return { css, js, icon, byPath: new Map([css, js, icon].map((a) => [a.path, a])) };
