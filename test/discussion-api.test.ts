@@ -410,3 +410,25 @@ describe('the big list of naughty strings', () => {
     assert.ok(scripts.every((tag) => /src="\/assets\/|type="application\/ld\+json"/.test(tag)), `only our own scripts: ${scripts.join(' ')}`);
   });
 });
+
+describe('API description', () => {
+  test('/api/v1/openapi.json describes every call of the contract', async () => {
+    const res = await call('GET', '/api/v1/openapi.json');
+    assert.equal(res.statusCode, 200);
+    const doc = res.json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    assert.match(doc.openapi, /^3\./);
+    const expected: [string, string][] = [
+      ['/api/v1/session', 'post'],
+      ['/api/v1/session/recover', 'post'],
+      ['/api/v1/session', 'delete'],
+      ['/api/v1/articles/{slug}/comments', 'get'],
+      ['/api/v1/articles/{slug}/comments', 'post'],
+      ['/api/v1/comments/{id}', 'patch'],
+      ['/api/v1/comments/{id}', 'delete'],
+      ['/api/v1/comments/{id}/vote', 'put'],
+      ['/api/v1/comments/{id}/vote', 'delete'],
+      ['/api/v1/articles/{slug}/events', 'get'],
+    ];
+    for (const [path, method] of expected) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} is described`);
+  });
+});

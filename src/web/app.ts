@@ -15,7 +15,9 @@ import { liveEventFormatter, registerArticleRoute } from './routes/article.tsx';
 import { registerDiscussionRoutes } from './routes/discussion.ts';
 import { registerReadingRoutes } from './routes/reading.ts';
 import { registerSecurityHeaders } from './security.ts';
+import { openApiDocument } from './openapi.ts';
 import type { Site } from '../content/types.ts';
+import { clusterLimiterFactory, joinChangeFeed } from '../cluster/node.ts';
 
 export interface CreateAppOptions {
   config: Config;
@@ -64,14 +66,27 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     baseUrl: () => (config.baseUrl ?? content.site.config.baseUrl).replace(/\/+$/, ''),
     discussion,
     pageCache: new PageCache(),
-    limiters: createLimiters(config),
+    limiters: createLimiters(config, await clusterLimiterFactory(opts.store)),
   } as AppContext;
   ctx.live = new LiveHub(opts.store, liveEventFormatter(ctx));
-  ctx.changed = (slug: string) => {
+  const changedHere = (slug: string) => {
     ctx.pageCache.invalidate(slug);
     void ctx.live.notify(slug).catch((err) => console.error('Live update failed:', err));
   };
+  // On PostgreSQL every node hears every change through LISTEN/NOTIFY (see src/cluster/node.ts).
+  const feed = await joinChangeFeed(opts.store, {
+    onChange: changedHere,
+    onReconnect: () => {
+      ctx.pageCache.clear();
+      for (const article of [...content.site.articles, ...content.site.drafts]) changedHere(article.slug);
+    },
+  });
+  ctx.changed = (slug: string) => {
+    changedHere(slug);
+    feed?.publish(slug);
+  };
   app.addHook('onClose', async () => {
+    await feed?.close();
     ctx.live.close();
     ctx.limiters.close();
   });
@@ -106,6 +121,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
         .send({ status: 'unavailable', storage: ctx.store.engine, error: err instanceof Error ? err.message : String(err) });
     }
   });
+
+  app.get('/api/v1/openapi.json', async (_req, reply) => reply.header('Cache-Control', 'public, max-age=3600').send(openApiDocument));
 
   registerReadingRoutes(app, ctx);
   registerArticleRoute(app, ctx);
