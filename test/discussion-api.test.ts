@@ -432,3 +432,35 @@ describe('API description', () => {
     for (const [path, method] of expected) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} is described`);
   });
 });
+
+describe('the signed-in page', () => {
+  test('without the script: the server renders the reader’s own page; with it: the shared page plus one small call', async () => {
+    const writer = await signIn('Overlay Writer');
+    const reader = await signIn('Overlay Reader');
+    clock += 20_000;
+    const mine = ((await post(writer.cookie, 'my own words')).json() as { comment: { id: string } }).comment.id;
+    const theirs = ((await post(reader.cookie, 'theirs')).json() as { comment: { id: string } }).comment.id;
+    await call('PUT', `/api/v1/comments/${theirs}/vote`, { cookie: writer.cookie });
+
+    const anonymous = await call('GET', `/writing/${open}`);
+    const noScript = await call('GET', `/writing/${open}`, { cookie: writer.cookie });
+    assert.match(noScript.body, /Commenting as <strong>Overlay Writer<\/strong>/);
+    assert.match(noScript.body, new RegExp(`href="/comments/${mine}/edit"`));
+    assert.notEqual(noScript.headers.etag, anonymous.headers.etag);
+
+    const withScript = await call('GET', `/writing/${open}`, { cookie: `${writer.cookie}; byline_js=1` });
+    assert.equal(withScript.headers.etag, anonymous.headers.etag, 'the shared cached page');
+    assert.match(String(withScript.headers.vary), /Cookie/);
+    const state = (await call('GET', `/api/v1/articles/${open}/viewer`, { cookie: writer.cookie })).json() as {
+      name: string;
+      voted: string[];
+      own: { id: string; canEdit: boolean }[];
+      csrf: string;
+    };
+    assert.equal(state.name, 'Overlay Writer');
+    assert.deepEqual(state.voted, [theirs]);
+    assert.ok(state.own.some((c) => c.id === mine && c.canEdit));
+    assert.ok(state.csrf.length > 10);
+    assert.equal((await call('GET', `/api/v1/articles/${open}/viewer`)).statusCode, 401);
+  });
+});

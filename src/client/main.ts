@@ -2,6 +2,9 @@
 // the same actions quicker and keeps the page live.
 import { enhanceCopyButtons } from './copy.ts';
 import { enhanceDiscussion } from './discussion.ts';
+import { applyViewerOverlay, markScriptRuns } from './viewer.ts';
 
 enhanceCopyButtons(document);
+markScriptRuns();
+void applyViewerOverlay();
 enhanceDiscussion();

@@ -53,14 +53,29 @@ export function sessionToken(ctx: AppContext, req: FastifyRequest): string | und
 
 const yearSeconds = 400 * 24 * 3600;
 
+/**
+ * A readable companion of the session cookie. It holds no secret: it only tells the page's
+ * script that this browser is signed in, so the script can ask for the reader's own state
+ * (see `jsCookie`), while the session token itself stays HttpOnly.
+ */
+export const signedInHintCookie = 'byline_signed_in';
+/** Set by the script when it runs: the browser will apply a signed-in overlay to shared pages. */
+export const jsCookie = 'byline_js';
+
 export function setSessionCookie(ctx: AppContext, reply: FastifyReply, token: string): void {
   const secure = ctx.config.insecureCookies ? '' : '; Secure';
-  reply.header('Set-Cookie', `${sessionCookieName(ctx)}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${yearSeconds}${secure}`);
+  reply.header('Set-Cookie', [
+    `${sessionCookieName(ctx)}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${yearSeconds}${secure}`,
+    `${signedInHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${yearSeconds}${secure}`,
+  ]);
 }
 
 export function clearSessionCookie(ctx: AppContext, reply: FastifyReply): void {
   const secure = ctx.config.insecureCookies ? '' : '; Secure';
-  reply.header('Set-Cookie', `${sessionCookieName(ctx)}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`);
+  reply.header('Set-Cookie', [
+    `${sessionCookieName(ctx)}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`,
+    `${signedInHintCookie}=; Path=/; SameSite=Lax; Max-Age=0${secure}`,
+  ]);
 }
 
 /** The token a signed-in reader's forms carry: bound to their session, useless to anyone else. */

@@ -47,8 +47,15 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 }
 
 /** Sends a prepared body with its validator, answering 304 when the client already has it. */
-export function sendPrepared(req: FastifyRequest, reply: FastifyReply, body: PreparedBody, cacheControl: string, status = 200): FastifyReply {
-  reply.header('ETag', body.etag).header('Cache-Control', cacheControl).header('Vary', 'Accept-Encoding').type(body.contentType);
+export function sendPrepared(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  body: PreparedBody,
+  cacheControl: string,
+  status = 200,
+  vary = 'Accept-Encoding',
+): FastifyReply {
+  reply.header('ETag', body.etag).header('Cache-Control', cacheControl).header('Vary', vary).type(body.contentType);
   if (status === 200 && etagMatches(req.headers['if-none-match'], body.etag)) return reply.code(304).send();
   const encoding = pickEncoding(req.headers['accept-encoding']);
   reply.code(status);

@@ -9,8 +9,9 @@ import { prepareBody, sendDynamic, sendPrepared } from '../http.ts';
 import { DiscussionSection } from '../pages/discussion.tsx';
 import { renderCommentFragment } from '../fragments.tsx';
 import { renderArticleDocument } from './reading.ts';
+import { headerViewer as headerViewerOf } from './admin.tsx';
 import { discussionViewer, viewerOf } from './discussion.ts';
-import { sessionToken } from '../guard.ts';
+import { clearSessionCookie, jsCookie, readCookie, sessionToken } from '../guard.ts';
 
 function sortFrom(value: unknown): Sort {
   return typeof value === 'string' && (SORTS as readonly string[]).includes(value) ? (value as Sort) : 'top';
@@ -24,7 +25,7 @@ export function liveEventFormatter(ctx: AppContext) {
       case 'comment':
       case 'edit': {
         const record = payload.id ? await ctx.store.getComment(payload.id) : undefined;
-        if (!record || record.state !== 'visible') return undefined;
+        if (!record || record.state !== 'visible' || record.authorMuted) return undefined;
         const html = await renderCommentFragment(ctx, record.id, undefined, null);
         if (!html) return undefined;
         return { event: ev.kind, data: { id: record.id, parentId: record.parentId, html, score: record.score, editedAt: record.editedAt } };
@@ -51,13 +52,17 @@ export function registerArticleRoute(app: FastifyInstance, ctx: AppContext): voi
     const after = typeof q.after === 'string' ? q.after : undefined;
     const focus = typeof q.thread === 'string' ? q.thread : undefined;
     const signedIn = sessionToken(ctx, req) !== undefined;
-    const viewer = signedIn ? await viewerOf(ctx, req) : undefined;
+    // A signed-in browser whose script runs gets the same shared page as everyone and asks for
+    // its own state in one small call (GET …/viewer); without the script, the server renders
+    // the reader's own page.
+    const overlay = signedIn && readCookie(req, jsCookie) === '1';
+    const viewer = signedIn && !overlay ? await viewerOf(ctx, req) : undefined;
 
     // Every anonymous reader sees the same bytes: serve them from the cache, compressed once.
     const cacheKey = `${ctx.content.version}|${slug}|${sort}|${after ?? ''}|${focus ?? ''}`;
     if (!viewer) {
       const cached = ctx.pageCache.get(cacheKey, ctx.now());
-      if (cached) return sendPrepared(req, reply, cached, 'no-cache');
+      if (cached) return sendPrepared(req, reply, cached, 'no-cache', 200, 'Accept-Encoding, Cookie');
     }
     const generation = ctx.pageCache.generation(slug);
     let page: Awaited<ReturnType<typeof ctx.discussion.threadPage>>;
@@ -81,12 +86,28 @@ export function registerArticleRoute(app: FastifyInstance, ctx: AppContext): voi
         idempotencyKey={viewer ? randomId(20) : ''}
       />
     );
-    const headerViewer = dViewer ? { name: dViewer.name, isAuthor: dViewer.isAuthor } : null;
+    const headerViewer = await headerViewerOf(ctx, viewer);
     const html = renderArticleDocument(ctx, article, discussion, headerViewer);
     if (viewer) return sendDynamic(req, reply, html, 'text/html; charset=utf-8', { cacheControl: 'private, no-cache' });
     const body = prepareBody(html, 'text/html; charset=utf-8');
     ctx.pageCache.set(cacheKey, slug, generation, body, ctx.now());
-    return sendPrepared(req, reply, body, 'no-cache');
+    return sendPrepared(req, reply, body, 'no-cache', 200, 'Accept-Encoding, Cookie');
+  });
+
+  app.get('/api/v1/articles/:slug/viewer', async (req, reply) => {
+    const { slug } = req.params as { slug: string };
+    reply.header('Cache-Control', 'private, no-store');
+    if (!ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev })) {
+      return reply.code(404).send({ error: { code: 'not_found', message: 'There is no article at that address.' } });
+    }
+    const viewer = await viewerOf(ctx, req);
+    const dViewer = discussionViewer(ctx, req, viewer);
+    if (!viewer || !dViewer) {
+      clearSessionCookie(ctx, reply);
+      return reply.code(401).send({ error: { code: 'unauthenticated', message: 'Not signed in.' } });
+    }
+    const state = await ctx.discussion.viewerState(viewer, slug);
+    return { name: dViewer.name, isAuthor: dViewer.isAuthor, csrf: dViewer.csrf, idempotencyKey: randomId(20), ...state };
   });
 
   app.get('/api/v1/articles/:slug/events', async (req, reply) => {

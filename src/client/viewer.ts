@@ -1,0 +1,114 @@
+// A signed-in reader whose browser runs this script is served the same cached article page as
+// everyone else. Here the page asks once for what is theirs (name, upvotes, own comments, a form
+// token) and fills it in: the header, the composer, their votes, Edit and Delete.
+
+interface ViewerState {
+  name: string;
+  isAuthor: boolean;
+  csrf: string;
+  idempotencyKey: string;
+  voted: string[];
+  own: { id: string; canEdit: boolean }[];
+  open: boolean;
+}
+
+function hasCookie(name: string): boolean {
+  return document.cookie.split(';').some((part) => part.trim().startsWith(`${name}=`));
+}
+
+/** Tells the server this browser runs the script, so it may send the shared page. */
+export function markScriptRuns(): void {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = `byline_js=1; Path=/; SameSite=Lax${secure}`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function hidden(name: string, value: string): HTMLInputElement {
+  return el('input', { type: 'hidden', name, value });
+}
+
+function badge(): HTMLElement {
+  return el('span', { class: 'badge-author', title: 'The author of this site' }, 'Author');
+}
+
+/** The composer as the server renders it for a signed-in reader (see pages/discussion.tsx). */
+function commentForm(slug: string, state: ViewerState): HTMLFormElement {
+  const form = el('form', { method: 'post', action: `/writing/${encodeURIComponent(slug)}/comments`, class: 'comment-form' });
+  form.append(hidden('_csrf', state.csrf), hidden('idempotencyKey', state.idempotencyKey));
+  const as = el('p', { class: 'commenting-as' }, 'Commenting as ');
+  as.append(el('strong', {}, state.name));
+  if (state.isAuthor) as.append(' ', badge());
+  const label = el('label', { for: 'composer-body' }, 'Your comment');
+  const textarea = el('textarea', { id: 'composer-body', name: 'body', required: '', rows: '5', maxlength: '10000', 'aria-describedby': 'composer-help' });
+  const help = el(
+    'p',
+    { class: 'hint', id: 'composer-help' },
+    'Markdown works: *emphasis*, **strong**, [links](https://example.com), `code`, > quotes and lists. Up to 10,000 characters.',
+  );
+  form.append(as, label, textarea, help, el('button', { type: 'submit' }, 'Post comment'));
+  return form;
+}
+
+function markVoted(li: HTMLElement): void {
+  const button = li.querySelector<HTMLButtonElement>(':scope > .comment-card .vote');
+  if (!button) return;
+  const name = li.querySelector(':scope > .comment-card .comment-author')?.textContent ?? 'a reader';
+  button.setAttribute('aria-pressed', 'true');
+  button.setAttribute('aria-label', `Take back your upvote of the comment by ${name}, score ${li.dataset.score ?? '0'}`);
+  const action = button.form?.querySelector<HTMLInputElement>('input[name=action]');
+  if (action) action.value = 'down';
+}
+
+function markOwn(li: HTMLElement, canEdit: boolean, csrf: string): void {
+  const actions = li.querySelector<HTMLElement>(':scope > .comment-card > .comment-actions');
+  const voteForm = actions?.querySelector('form.vote-form');
+  if (!actions || !voteForm) return;
+  const score = el('span', { class: 'score own-score', title: 'Upvote score' });
+  score.append(el('span', { 'aria-hidden': 'true' }, '▲ '), el('span', { class: 'score-value' }, li.dataset.score ?? '0'), el('span', { class: 'visually-hidden' }, ' upvotes'));
+  voteForm.replaceWith(score);
+  if (canEdit) actions.append(el('a', { class: 'edit-link', href: `/comments/${li.dataset.id}/edit`, 'aria-label': 'Edit your comment' }, 'Edit'));
+  const del = el('form', { method: 'post', action: `/comments/${li.dataset.id}/delete`, class: 'delete-form' });
+  del.append(hidden('_csrf', csrf), el('button', { type: 'submit', class: 'link-button delete-button', 'aria-label': 'Delete your comment' }, 'Delete'));
+  actions.append(del);
+}
+
+/** Fills in the signed-in reader's own state on a shared page. Resolves when done (or not needed). */
+export async function applyViewerOverlay(): Promise<void> {
+  const root = document.querySelector<HTMLElement>('.discussion');
+  if (!root || root.dataset.signedIn === 'true' || !hasCookie('byline_signed_in')) return;
+  const slug = root.dataset.slug ?? '';
+  let state: ViewerState;
+  try {
+    const res = await fetch(`/api/v1/articles/${encodeURIComponent(slug)}/viewer`, { credentials: 'same-origin' });
+    if (!res.ok) return;
+    state = (await res.json()) as ViewerState;
+  } catch {
+    return;
+  }
+  const signIn = document.querySelector<HTMLAnchorElement>('a.signin-link');
+  if (signIn) {
+    const me = el('a', { href: '/me', class: 'viewer-name' }, state.name);
+    signIn.parentElement?.classList.add('viewer');
+    signIn.replaceWith(me);
+  }
+  const signInForm = root.querySelector('.composer .signin-form');
+  if (signInForm && state.open) signInForm.replaceWith(commentForm(slug, state));
+  for (const id of state.voted) {
+    const li = document.getElementById(`comment-${id}`);
+    if (li) markVoted(li);
+  }
+  for (const own of state.own) {
+    const li = document.getElementById(`comment-${own.id}`);
+    if (li) markOwn(li, own.canEdit, state.csrf);
+  }
+  for (const form of root.querySelectorAll<HTMLFormElement>('form.vote-form')) {
+    if (!form.querySelector('input[name=_csrf]')) form.prepend(hidden('_csrf', state.csrf));
+  }
+  root.dataset.signedIn = 'true';
+}
