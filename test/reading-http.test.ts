@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Article } from '../src/content/types.ts';
+import type { AppContext } from '../src/web/context.ts';
+import Fastify from 'fastify';
+import { renderArticleDocument } from '../src/web/pages/article.tsx';
+import { registerArticleRoute, registerReadingRoutes } from '../src/web/routes/reading.ts';
+import { notFoundPage, serverErrorPage, unavailablePage } from '../src/web/pages/errors.tsx';
+import { jsonForScript } from '../src/web/pages/meta.tsx';
 import { demoContentDir, startTestApp, type TestApp } from './helpers/app.ts';
 
 type Response = Awaited<ReturnType<TestApp['app']['inject']>>;
@@ -178,7 +184,11 @@ describe('pages', () => {
     assert.ok(article);
     const html = (await get(demo, `/writing/${article.slug}`)).body;
     assert.match(html, /<nav class="toc" aria-label="Contents">/);
-    for (const entry of article.toc) assert.ok(html.includes(`id="${entry.id}"`) && html.includes(`href="#${entry.id}"`), entry.id);
+    const toc = html.slice(html.indexOf('<nav class="toc"'), html.indexOf('</nav>', html.indexOf('<nav class="toc"')));
+    for (const entry of article.toc) {
+      assert.ok(html.includes(`id="${entry.id}"`), entry.id);
+      if (entry.level === 2 || article.toc.length <= 12) assert.ok(toc.includes(`href="#${entry.id}"`), `contents link to ${entry.id}`);
+    }
     const short = demo.ctx.content.site.articles.find((a) => a.toc.length < 4 && a.wordCount < 1200);
     if (short) assert.doesNotMatch((await get(demo, `/writing/${short.slug}`)).body, /aria-label="Contents"/);
   });
@@ -259,12 +269,14 @@ describe('pages', () => {
     if (book.isbn) assert.ok(html.includes(book.isbn));
     for (const link of book.links) assert.ok(html.includes(`href="${link.url.replace(/&/g, '&amp;')}" rel="noopener"`), link.url);
     const articles = site.articlesInBook(book.slug);
+    const text = html.replace(/<[^>]+>/g, '');
     for (const a of articles) {
       assert.ok(html.includes(`href="/writing/${a.slug}"`));
       if (a.chapter !== undefined) {
         const chapter = book.chapters.find((c) => c.number === a.chapter)!;
-        const heading = html.indexOf(`Chapter ${chapter.number}: ${chapter.title}`);
-        assert.ok(heading > 0 && heading < html.indexOf(`href="/writing/${a.slug}"`), `chapter ${chapter.number} heads its articles`);
+        const heading = text.indexOf(`Chapter ${chapter.number}: ${chapter.title}`);
+        const entry = text.indexOf(a.title, heading);
+        assert.ok(heading > 0 && entry > heading, `"Chapter ${chapter.number}: ${chapter.title}" heads its articles`);
       }
     }
     const ld = jsonLdBlocks(html).find((b) => b['@type'] === 'Book');
@@ -298,14 +310,15 @@ describe('pages', () => {
   });
 
   test('drafts are 404 unless previewing, and marked as drafts when previewed', async () => {
-    const draft = demo.ctx.content.site.drafts[0];
-    assert.ok(draft, 'the demo content has a draft');
-    assertSiteErrorPage(await get(demo, `/writing/${draft.slug}`), 'draft');
-    for (const url of ['/', '/writing', '/feed.xml', '/feed.json', '/sitemap.xml', `/sections/${draft.section.slug}`]) {
-      assert.ok(!(await get(demo, url)).body.includes(`/writing/${draft.slug}`), `${url} does not mention the draft`);
-    }
     const preview = await startTestApp({ listen: false, config: { dev: true } });
     try {
+      const draft = preview.ctx.content.site.drafts[0];
+      assert.ok(draft, 'the demo content has a draft');
+      assertSiteErrorPage(await get(demo, `/writing/${draft.slug}`), 'draft');
+      for (const url of ['/', '/writing', '/feed.xml', '/feed.json', '/sitemap.xml', '/corrections', `/sections/${draft.section.slug}`]) {
+        assert.ok(!(await get(demo, url)).body.includes(`/writing/${draft.slug}`), `${url} does not mention the draft`);
+        assert.ok(!(await get(preview, url)).body.includes(`/writing/${draft.slug}`), `${url} does not list the draft, even when previewing`);
+      }
       const res = await get(preview, `/writing/${draft.slug}`);
       assert.equal(res.statusCode, 200);
       assert.match(res.body, /class="draft-label"/);
@@ -447,5 +460,69 @@ describe('HTTP behaviour', () => {
     }
     // Error answers carry the headers too.
     assertSecurityHeaders(await get(demo, '/no-such-page'), '/no-such-page');
+  });
+});
+
+describe('templates', () => {
+  test('the header shows a signed-in viewer, escaped, with an unread badge', () => {
+    const article = demo.ctx.content.site.articles[0]!;
+    const html = renderArticleDocument(demo.ctx, article, null, { name: '<b>Ann</b> & co', isAuthor: false, unread: 3 });
+    assert.ok(html.includes('<a href="/me" class="viewer-name">&lt;b>Ann&lt;/b> &amp; co</a>'));
+    assert.ok(html.includes('<a href="/inbox" class="inbox-badge">3 new</a>'));
+    assert.ok(!html.includes('href="/signin"'));
+    const none = renderArticleDocument(demo.ctx, article, null, { name: 'Ann', isAuthor: true, unread: 0 });
+    assert.ok(!none.includes('inbox-badge'));
+    assert.ok(renderArticleDocument(demo.ctx, article, null, null).includes('href="/signin"'));
+  });
+
+  test('the discussion is rendered where the comments go; the placeholder only when there is none', async () => {
+    const article = demo.ctx.content.site.articles[0]!;
+    const { h } = await import('preact');
+    const html = renderArticleDocument(demo.ctx, article, h('h2', { id: 'comments-title' }, 'Talk'));
+    assert.match(html, /<section id="comments" aria-labelledby="comments-title" class="comments"><h2 id="comments-title">Talk<\/h2><\/section>/);
+    assert.match(renderArticleDocument(demo.ctx, article, undefined), /<h2 id="comments-title">Comments<\/h2>/);
+  });
+
+  test('JSON-LD cannot close its script element', () => {
+    const json = jsonForScript({ headline: '</script><script>alert(1)</script> & \u2028' });
+    assert.ok(!json.includes('<') && !json.includes('>') && !json.includes('&'));
+    assert.deepEqual(JSON.parse(json), { headline: '</script><script>alert(1)</script> & \u2028' });
+  });
+
+  test('error pages never throw, even with a broken context', () => {
+    const broken = {
+      get content(): never {
+        throw new Error('no site');
+      },
+    } as unknown as AppContext;
+    for (const page of [notFoundPage, serverErrorPage, unavailablePage]) {
+      for (const ctx of [broken, {} as AppContext]) {
+        const html = page(ctx);
+        assert.match(html, /^<!doctype html>/i);
+        assert.match(html, /<h1[^>]*>[^<]+<\/h1>/);
+        assert.match(html, /href="\/"/);
+      }
+      assert.match(page(demo.ctx), /class="site-header"/);
+    }
+  });
+});
+
+describe('reading-only server', () => {
+  test('registerArticleRoute serves the article with the comments placeholder; drafts stay 404', async () => {
+    const app = Fastify();
+    registerReadingRoutes(app, demo.ctx);
+    registerArticleRoute(app, demo.ctx);
+    app.setNotFoundHandler(async (_req, reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(demo.ctx)));
+    try {
+      const article = bookArticle(demo);
+      const res = await app.inject({ method: 'GET', url: `/writing/${article.slug}` });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /<section id="comments" aria-labelledby="comments-title" class="comments"><h2 id="comments-title">Comments<\/h2><\/section>/);
+      const again = await app.inject({ method: 'GET', url: `/writing/${article.slug}`, headers: { 'if-none-match': String(res.headers.etag) } });
+      assert.equal(again.statusCode, 304);
+      assert.equal((await app.inject({ method: 'GET', url: '/writing/no-such-piece' })).statusCode, 404);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,0 +1,223 @@
+// The public reading side: home, listings, articles, the book, corrections, feeds, media.
+// Everything here depends on the loaded content alone, so each answer is rendered and
+// compressed once per content version and then served from memory with its ETag.
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Article } from '../../content/types.ts';
+import type { AppContext } from '../context.ts';
+import { buildAtomFeed, buildJsonFeed, buildRobots, buildSitemap } from '../feeds.ts';
+import { etagMatches, type PreparedBody, prepareBody, sendPrepared, strongEtag } from '../http.ts';
+import { renderArticleDocument } from '../pages/article.tsx';
+import { renderBookPage } from '../pages/book.tsx';
+import { renderCorrectionsPage } from '../pages/corrections.tsx';
+import { renderHomePage } from '../pages/home.tsx';
+import { type ListingPageProps, renderListingPage } from '../pages/listing.tsx';
+import { sectionPath, tagPath } from '../pages/meta.tsx';
+import { pageOf, pagePath } from '../pages/parts.tsx';
+
+export { renderArticleDocument };
+
+const HTML = 'text/html; charset=utf-8';
+// HTML is revalidated on every visit (cheap: a 304), so a correction reaches readers at once.
+const HTML_CACHE = 'no-cache';
+const FEED_CACHE = 'public, max-age=600';
+const MEDIA_CACHE = 'public, max-age=86400';
+
+interface Cache {
+  version: number;
+  /** The footer's copyright year comes from the clock, so a new year starts a fresh cache. */
+  year: number;
+  bodies: Map<string, PreparedBody>;
+}
+
+/** Rendered answers for the current content version; a reload (or a new year) drops them all. */
+function createCache(ctx: AppContext) {
+  let cache: Cache | undefined;
+  return (key: string, contentType: string, render: () => string | Buffer): PreparedBody => {
+    const version = ctx.content.version;
+    const year = new Date(ctx.now()).getUTCFullYear();
+    if (!cache || cache.version !== version || cache.year !== year) cache = { version, year, bodies: new Map() };
+    let body = cache.bodies.get(key);
+    if (!body) {
+      body = prepareBody(render(), contentType);
+      cache.bodies.set(key, body);
+    }
+    return body;
+  };
+}
+
+type Cached = ReturnType<typeof createCache>;
+
+const caches = new WeakMap<AppContext, Cached>();
+
+function cacheFor(ctx: AppContext): Cached {
+  let cached = caches.get(ctx);
+  if (!cached) {
+    cached = createCache(ctx);
+    caches.set(ctx, cached);
+  }
+  return cached;
+}
+
+function notFound(reply: FastifyReply): FastifyReply {
+  reply.callNotFound();
+  return reply;
+}
+
+/**
+ * The page number from ?page=N: 1 when absent, undefined when it is anything but a plain
+ * positive whole number (0, -1, abc, 1.5, an empty value, or the parameter given twice).
+ */
+export function parsePage(query: unknown): number | undefined {
+  const raw = (query as Record<string, unknown> | undefined)?.page;
+  if (raw === undefined) return 1;
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,8}$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
+function sendListing(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ctx: AppContext,
+  base: string,
+  all: Article[],
+  props: Omit<ListingPageProps, 'ctx' | 'articles' | 'paging'>,
+): FastifyReply {
+  const page = parsePage(req.query);
+  if (page === undefined) return notFound(reply);
+  const { items, pages } = pageOf(all, page, ctx.content.site.config.pageSize);
+  if (page > pages) return notFound(reply);
+  const body = cacheFor(ctx)(`${base}?page=${page}`, HTML, () =>
+    renderListingPage({ ...props, ctx, articles: items, paging: { page, pages, pathFor: (n: number) => pagePath(base, n) } }),
+  );
+  return sendPrepared(req, reply, body, HTML_CACHE);
+}
+
+/**
+ * The article page without a discussion. The app registers routes/article.tsx instead, which
+ * renders the comments into the same `renderArticleDocument`; this one stays for a reading-only
+ * server (and as the reference for what the page is without comments).
+ */
+export function registerArticleRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Params: { slug: string } }>('/writing/:slug', async (req, reply) => {
+    // Drafts are reachable only when previewing (dev mode); published pages never mention them.
+    const article = ctx.content.site.articleBySlug(req.params.slug, { preview: ctx.config.dev });
+    if (!article) return notFound(reply);
+    const body = cacheFor(ctx)(`article:${article.slug}`, HTML, () => renderArticleDocument(ctx, article, null, null));
+    return sendPrepared(req, reply, body, HTML_CACHE);
+  });
+}
+
+/** Sends bytes that are already compressed (photos) as they are, with a validator. */
+function sendUncompressed(req: FastifyRequest, reply: FastifyReply, raw: Buffer, etag: string, contentType: string): FastifyReply {
+  reply.header('ETag', etag).header('Cache-Control', MEDIA_CACHE).type(contentType);
+  if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+  return reply.send(raw);
+}
+
+interface MediaBody {
+  raw: Buffer;
+  etag: string;
+  prepared?: PreparedBody;
+}
+
+function registerMediaRoute(app: FastifyInstance, ctx: AppContext): void {
+  let version = -1;
+  let bodies = new Map<string, Promise<MediaBody>>();
+  app.get<{ Params: { '*': string } }>('/media/*', async (req, reply) => {
+    const key = `/media/${req.params['*']}`;
+    const media = ctx.content.site.media.get(key);
+    if (!media) return notFound(reply);
+    if (version !== ctx.content.version) {
+      version = ctx.content.version;
+      bodies = new Map();
+    }
+    let pending = bodies.get(key);
+    if (!pending) {
+      // Text formats (SVG) shrink a lot when compressed; photos are compressed already.
+      const compressible = /^image\/svg\+xml/.test(media.contentType);
+      pending = readFile(media.file).then((raw) =>
+        compressible ? { raw, etag: '', prepared: prepareBody(raw, media.contentType) } : { raw, etag: strongEtag(raw) },
+      );
+      bodies.set(key, pending);
+      // A file that vanished under us is not cached as a failure: the next request tries again.
+      pending.catch(() => bodies.delete(key));
+    }
+    let body: MediaBody;
+    try {
+      body = await pending;
+    } catch {
+      return notFound(reply);
+    }
+    if (body.prepared) return sendPrepared(req, reply, body.prepared, MEDIA_CACHE);
+    return sendUncompressed(req, reply, body.raw, body.etag, media.contentType);
+  });
+}
+
+export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const cached = cacheFor(ctx);
+  const site = () => ctx.content.site;
+
+  app.get('/', async (req, reply) => {
+    const body = cached('home', HTML, () => renderHomePage(ctx));
+    return sendPrepared(req, reply, body, HTML_CACHE);
+  });
+
+  app.get('/writing', async (req, reply) =>
+    sendListing(req, reply, ctx, '/writing', site().articles, {
+      title: 'All writing',
+      description: `Everything ${site().config.title} has published, newest first.`,
+      current: 'writing',
+    }),
+  );
+
+  // The article page itself is served by routes/article.tsx, which adds the discussion and the page cache.
+
+  app.get<{ Params: { slug: string } }>('/sections/:slug', async (req, reply) => {
+    const section = site().sections.find((s) => s.slug === req.params.slug);
+    if (!section) return notFound(reply);
+    return sendListing(req, reply, ctx, sectionPath(section.slug), site().articlesInSection(section.slug), {
+      title: section.title,
+      description: section.description ?? `Writing in the section ${section.title}, newest first.`,
+      eyebrow: 'Section',
+      showSection: false,
+    });
+  });
+
+  app.get<{ Params: { slug: string } }>('/tags/:slug', async (req, reply) => {
+    const tag = site().tags.find((t) => t.slug === req.params.slug);
+    if (!tag) return notFound(reply);
+    return sendListing(req, reply, ctx, tagPath(tag.slug), site().articlesWithTag(tag.slug), {
+      title: tag.title,
+      description: tag.description ?? `Writing tagged ${tag.title}, newest first.`,
+      eyebrow: 'Tag',
+    });
+  });
+
+  app.get<{ Params: { slug: string } }>('/books/:slug', async (req, reply) => {
+    const book = site().bookBySlug(req.params.slug);
+    if (!book) return notFound(reply);
+    const body = cached(`book:${book.slug}`, HTML, () => renderBookPage(ctx, book));
+    return sendPrepared(req, reply, body, HTML_CACHE);
+  });
+
+  app.get('/corrections', async (req, reply) => {
+    const body = cached('corrections', HTML, () => renderCorrectionsPage(ctx));
+    return sendPrepared(req, reply, body, HTML_CACHE);
+  });
+
+  app.get('/feed.xml', async (req, reply) =>
+    sendPrepared(req, reply, cached('feed.xml', 'application/atom+xml; charset=utf-8', () => buildAtomFeed(ctx)), FEED_CACHE),
+  );
+  app.get('/feed.json', async (req, reply) =>
+    sendPrepared(req, reply, cached('feed.json', 'application/feed+json; charset=utf-8', () => buildJsonFeed(ctx)), FEED_CACHE),
+  );
+  app.get('/sitemap.xml', async (req, reply) =>
+    sendPrepared(req, reply, cached('sitemap.xml', 'application/xml; charset=utf-8', () => buildSitemap(ctx)), FEED_CACHE),
+  );
+  app.get('/robots.txt', async (req, reply) =>
+    sendPrepared(req, reply, cached('robots.txt', 'text/plain; charset=utf-8', () => buildRobots(ctx)), FEED_CACHE),
+  );
+
+  registerMediaRoute(app, ctx);
+}
