@@ -186,7 +186,7 @@ for (const engine of engines) {
     });
 
     test('migrations apply once, and applying them again is a no-op', async () => {
-      assert.deepEqual(opened?.firstMigration, [1]);
+      assert.deepEqual(opened?.firstMigration, [1, 2]);
       assert.deepEqual(await store.migrate(), []);
       await store.ping();
       assert.equal(store.engine, engine.name);

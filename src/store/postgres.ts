@@ -66,7 +66,8 @@ export function isConnectionError(err: unknown, depth = 0): boolean {
   return false;
 }
 
-function mapError(err: unknown): unknown {
+/** Turns a connection failure into StoreUnavailableError (a 503); other errors pass through unchanged. */
+export function mapError(err: unknown): unknown {
   if (err instanceof StoreUnavailableError || !isConnectionError(err)) return err;
   const mapped = new StoreUnavailableError(err);
   mapped.cause = err;
@@ -126,7 +127,11 @@ export class PgDriver implements Driver {
   readonly pool: pg.Pool;
   private closing: Promise<void> | undefined;
 
-  constructor(url: string, opts: PgDriverOptions = {}) {
+  /** `url` is kept for the LISTEN connection, which must reach the same database and schema. */
+  constructor(
+    readonly url: string,
+    opts: PgDriverOptions = {},
+  ) {
     const poolSize = opts.poolSize ?? envInt('BYLINE_PG_POOL_SIZE', 10);
     const statementTimeoutMs = opts.statementTimeoutMs ?? envInt('BYLINE_PG_STATEMENT_TIMEOUT_MS', 5000);
     const connectTimeoutMs = opts.connectTimeoutMs ?? 2000;
