@@ -26,6 +26,58 @@ export interface Config {
   /** Send the session cookie without the Secure flag (plain-HTTP deployments not on localhost). */
   insecureCookies: boolean;
   limits: Limits;
+  moderation: ModerationSettings;
+}
+
+/**
+ * Holds for review, form timing and the vote rule (BYLINE_HOLD_*, BYLINE_MIN_SUBMIT_SECONDS,
+ * BYLINE_VOTE_* in the environment). Holding a new name's first comment is off by default so a
+ * fresh site works at once; one setting turns it on.
+ */
+export interface ModerationSettings {
+  holdFirstComment: boolean;
+  /** Hold a comment with more links than this (0 holds any comment with a link). */
+  holdLinksOver: number;
+  /** Words or phrases that send a comment to the queue, matched case-insensitively as whole words. */
+  holdWords: string[];
+  /** The no-JS comment form is refused when sent sooner than this after the page was rendered. */
+  minSubmitSeconds: number;
+  /** Votes from identities younger than this are stored but not counted (0: off). */
+  voteMinAgeMinutes: number;
+  /** Counted votes on one comment from one address prefix per hour; later ones are stored, not counted (0: off). */
+  votesPerPrefixPerHour: number;
+}
+
+export const defaultModeration: ModerationSettings = {
+  holdFirstComment: false,
+  holdLinksOver: 3,
+  holdWords: [],
+  minSubmitSeconds: 3,
+  voteMinAgeMinutes: 0,
+  votesPerPrefixPerHour: 0,
+};
+
+/** The word list: BYLINE_HOLD_WORDS (comma-separated) plus one word or phrase per line of hold-words.txt in the data folder. */
+function moderationFromEnv(env: NodeJS.ProcessEnv, dataDir: string): ModerationSettings {
+  const whole = (name: string, fallback: number) => {
+    const value = env[name];
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} '${value}' must be a whole number (0 or more).`);
+    return n;
+  };
+  const words = (env.BYLINE_HOLD_WORDS ?? '').split(',');
+  const file = join(dataDir, 'hold-words.txt');
+  if (existsSync(file)) words.push(...readFileSync(file, 'utf8').split('\n').filter((line) => !line.trim().startsWith('#')));
+  const flag = env.BYLINE_HOLD_FIRST_COMMENT;
+  return {
+    holdFirstComment: flag === undefined ? defaultModeration.holdFirstComment : flag === '1' || flag === 'true' || flag === 'on',
+    holdLinksOver: whole('BYLINE_HOLD_LINKS_OVER', defaultModeration.holdLinksOver),
+    holdWords: [...new Set(words.map((w) => w.trim()).filter(Boolean))],
+    minSubmitSeconds: whole('BYLINE_MIN_SUBMIT_SECONDS', defaultModeration.minSubmitSeconds),
+    voteMinAgeMinutes: whole('BYLINE_VOTE_MIN_AGE_MINUTES', defaultModeration.voteMinAgeMinutes),
+    votesPerPrefixPerHour: whole('BYLINE_VOTES_PER_PREFIX_PER_HOUR', defaultModeration.votesPerPrefixPerHour),
+  };
 }
 
 /** Rate limits (BYLINE_LIMIT_* in the environment). Counted per client address prefix or per identity. */
@@ -98,5 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     baseUrl: overrides.baseUrl ?? env.BYLINE_BASE_URL ?? undefined,
     insecureCookies: overrides.insecureCookies ?? env.BYLINE_INSECURE_COOKIES === '1',
     limits: { ...limitsFromEnv(env), ...overrides.limits },
+    moderation: { ...moderationFromEnv(env, dataDir), ...overrides.moderation },
   };
 }

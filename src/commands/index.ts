@@ -1,4 +1,10 @@
 import type { Config } from '../config.ts';
+import { copyCommand } from './copy.ts';
+import { backupCommand } from './backup.ts';
+import { restoreCommand } from './restore.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
+import { moderateCommand } from './moderate.ts';
 
 /** An operator command beyond serving: each lives in its own module and is listed here. */
 export interface Command {
@@ -8,3 +14,9 @@ export interface Command {
 }
 
 export const extraCommands: Record<string, Command> = {};
+extraCommands.copy = copyCommand;
+extraCommands.backup = backupCommand;
+extraCommands.restore = restoreCommand;
+extraCommands.export = exportCommand;
+extraCommands.import = importCommand;
+extraCommands.moderate = moderateCommand;

@@ -1,7 +1,8 @@
-import type { CommentRecord, IdentityRecord, Store } from '../store/store.ts';
+import type { CommentRecord, IdentityRecord, Store, VoteCountRule } from '../store/store.ts';
 import { validateCommentBody } from './body.ts';
 import { DomainError } from './errors.ts';
 import { renderCommentBody } from './markup.ts';
+import { FOREVER } from './moderation.ts';
 import { nameKey, normalizeDisplayName, RESERVED_FOR_AUTHOR, reservedReason } from './names.ts';
 import { TOP_SORT_EXPLANATION } from './ranking.ts';
 import { hashSecret, newRecoveryKey, newSessionToken, normalizeRecoveryKey, randomId, secretsEqual } from './secrets.ts';
@@ -42,6 +43,20 @@ export interface Viewer {
   identity: IdentityRecord;
 }
 
+/**
+ * Where moderation plugs into reading and writing (see moderation.ts, holds.ts, inbox.ts,
+ * vote-rules.ts). Each is optional: without hooks every comment is public and every vote counts.
+ */
+export interface DiscussionHooks {
+  /** Why a new comment must wait for review, or null to publish it. */
+  holdReason?(viewer: Viewer, body: string, isAuthor: boolean): Promise<string | null>;
+  /** Refusal message when the address prefix is banned, or null. */
+  prefixBan?(ipPrefixHash: string | null): Promise<string | null>;
+  voteRule?(voter: IdentityRecord): VoteCountRule;
+  /** After a comment is stored: notifications for replies and holds. */
+  afterPost?(comment: CommentRecord, parent: CommentRecord | undefined): Promise<void>;
+}
+
 export interface SignInResult {
   identity: IdentityRecord;
   recoveryKey: string;
@@ -66,6 +81,13 @@ export interface CommentView {
   mine: boolean;
   canEdit: boolean;
   canVote: boolean;
+  /** Waiting for review: only its writer and the author see it. */
+  held: boolean;
+  /** Hidden by the author: a placeholder for the public, the full comment for the author. */
+  removed: boolean;
+  locked: boolean;
+  /** The writer's identity (for the author's moderation controls; never sent in JSON). */
+  writerId: string | null;
 }
 
 export interface DisplayItem {
@@ -104,6 +126,20 @@ class RenderCache {
   }
 }
 
+/**
+ * Drops placeholders that hold up no reply, repeatedly (removing one can free its parent): a
+ * hidden comment leaves a "removed by the author" marker only where replies hang on it.
+ */
+function pruneLonePlaceholders(comments: CommentRecord[], isPlaceholder: (c: CommentRecord) => boolean): CommentRecord[] {
+  let kept = comments;
+  for (;;) {
+    const parents = new Set(kept.map((c) => c.parentId).filter((p): p is string => p !== null));
+    const next = kept.filter((c) => !isPlaceholder(c) || parents.has(c.id));
+    if (next.length === kept.length) return kept;
+    kept = next;
+  }
+}
+
 function parseCursor(cursor: string | undefined): number {
   if (!cursor) return 0;
   const n = Number(cursor);
@@ -119,6 +155,8 @@ export class Discussion {
   private readonly settings: DiscussionSettings;
   private readonly renders = new RenderCache(50_000);
   private readonly authorKeys: Set<string>;
+  /** Set once at start-up by the web layer (see web/routes/admin.tsx). */
+  hooks: DiscussionHooks = {};
 
   constructor(
     private readonly store: Store,
@@ -152,6 +190,8 @@ export class Discussion {
   /** Claims a new name: the first reader to take a name (or any look-alike of it) keeps it. */
   async signIn(rawName: unknown, ipPrefixHash: string | null): Promise<SignInResult> {
     const { name, key } = this.checkName(rawName);
+    const banned = await this.hooks.prefixBan?.(ipPrefixHash);
+    if (banned) throw new DomainError('forbidden', banned);
     const recoveryKey = newRecoveryKey();
     const identity: IdentityRecord = {
       id: randomId(16),
@@ -290,15 +330,21 @@ export class Discussion {
 
   /** Whether a stored comment is shown to this viewer, and as what. */
   private visibleTo(c: CommentRecord, viewer: Viewer | undefined): 'full' | 'placeholder' | 'none' {
-    if (c.state === 'visible') return 'full';
     if (c.state === 'deleted') return 'placeholder';
-    if (c.state === 'held') return viewer && (viewer.identity.id === c.identityId || this.isAuthor(viewer)) ? 'full' : 'none';
-    return 'placeholder';
+    const writerOrAuthor = viewer !== undefined && (viewer.identity.id === c.identityId || this.isAuthor(viewer));
+    // A muted writer's comments are theirs alone to see; where others' replies hang on one, it
+    // stands as a plain placeholder, so the mute is not announced.
+    if (c.state === 'visible') return c.authorMuted && !writerOrAuthor ? 'placeholder' : 'full';
+    if (c.state === 'held') return writerOrAuthor ? 'full' : 'none';
+    // Hidden: the author still reads it in full (to restore it); everyone else sees a placeholder.
+    return this.isAuthor(viewer) ? 'full' : 'placeholder';
   }
 
   toView(c: CommentRecord, viewer: Viewer | undefined, voted: Set<string>, open: boolean): CommentView {
-    const deleted = c.state === 'deleted' || c.state === 'hidden';
+    const removed = c.state === 'hidden';
+    const deleted = this.visibleTo(c, viewer) === 'placeholder';
     const mine = viewer !== undefined && c.identityId === viewer.identity.id;
+    const held = c.state === 'held';
     return {
       id: c.id,
       parentId: c.parentId,
@@ -313,8 +359,12 @@ export class Discussion {
       pinned: c.pinned,
       votedByMe: voted.has(c.id),
       mine,
-      canEdit: open && mine && !deleted && this.now() - c.createdAt <= this.settings.editWindowMs,
-      canVote: open && viewer !== undefined && !mine && !deleted,
+      canEdit: open && mine && !deleted && !removed && this.now() - c.createdAt <= this.settings.editWindowMs,
+      canVote: open && viewer !== undefined && !mine && !deleted && !removed && !held,
+      held,
+      removed,
+      locked: c.locked,
+      writerId: c.identityId,
     };
   }
 
@@ -332,8 +382,8 @@ export class Discussion {
       this.isOpen(slug),
     ]);
     const voted = new Set(votedIds);
-    const shown = records.filter((c) => this.visibleTo(c, viewer) !== 'none');
-    const total = shown.filter((c) => c.state === 'visible').length;
+    const shown = pruneLonePlaceholders(records.filter((c) => this.visibleTo(c, viewer) !== 'none'), (c) => this.visibleTo(c, viewer) === 'placeholder');
+    const total = shown.filter((c) => c.state === 'visible' && this.visibleTo(c, viewer) === 'full').length;
     let roots = buildThread(shown, sort, this.now());
     if (opts.focus) {
       const root = this.rootOf(shown, opts.focus);
@@ -379,12 +429,14 @@ export class Discussion {
     return { node: trim(root), hidden };
   }
 
-  /** The article and root thread of a comment, for permalinks that sit on a later page. */
+  /**
+   * The article and root thread of a comment, for permalinks that sit on a later page. Callers
+   * check first that the viewer may see the comment (a held one is its writer's and the author's).
+   */
   async locate(commentId: string): Promise<{ articleSlug: string; rootId: string }> {
     const c = await this.store.getComment(commentId);
-    if (!c || c.state === 'held') throw new DomainError('not_found', 'There is no comment with that id.');
-    const all = await this.store.listComments(c.articleSlug);
-    return { articleSlug: c.articleSlug, rootId: this.rootOf(all, commentId) ?? commentId };
+    if (!c) throw new DomainError('not_found', 'There is no comment with that id.');
+    return { articleSlug: c.articleSlug, rootId: (await this.store.threadRoot(commentId)) ?? commentId };
   }
 
   async commentView(id: string, viewer: Viewer | undefined): Promise<CommentView | undefined> {
@@ -394,12 +446,36 @@ export class Discussion {
     return this.toView(c, viewer, voted, await this.isOpen(c.articleSlug));
   }
 
+  /**
+   * What a signed-in reader's page shows differently from everyone else's: which comments they
+   * upvoted and which are theirs. Lets a signed-in reader get the shared cached page plus this.
+   */
+  async viewerState(viewer: Viewer, slug: string): Promise<{ voted: string[]; own: { id: string; canEdit: boolean }[]; open: boolean }> {
+    this.requireArticle(slug);
+    const [voted, own, open] = await Promise.all([
+      this.store.votedCommentIds(viewer.identity.id, slug),
+      this.store.ownComments(viewer.identity.id, slug),
+      this.isOpen(slug),
+    ]);
+    return {
+      voted,
+      own: own
+        .filter((c) => c.state !== 'deleted')
+        .map((c) => ({ id: c.id, canEdit: open && c.state !== 'hidden' && this.now() - c.createdAt <= this.settings.editWindowMs })),
+      open,
+    };
+  }
+
   // ---- Writing ----
 
   private requireViewer(viewer: Viewer | undefined): Viewer {
     if (!viewer) throw new DomainError('unauthenticated', 'Sign in with a display name first.');
-    if (viewer.identity.bannedUntil !== null && viewer.identity.bannedUntil > this.now()) {
-      throw new DomainError('forbidden', `You can't post or vote here until ${new Date(viewer.identity.bannedUntil).toISOString().slice(0, 10)}.`);
+    const until = viewer.identity.bannedUntil;
+    if (until !== null && until > this.now()) {
+      // A ban "until further notice" is stored as a far-off date; say so rather than print it.
+      const when = until >= FOREVER ? '' : ` until ${new Date(until).toISOString().slice(0, 10)}`;
+      const why = viewer.identity.banReason ? ` Reason: ${viewer.identity.banReason}` : '';
+      throw new DomainError('forbidden', `You can't post or vote here${when}.${why}`);
     }
     return viewer;
   }
@@ -411,15 +487,18 @@ export class Discussion {
   async post(
     viewerOrNone: Viewer | undefined,
     slug: string,
-    input: { body: unknown; parentId?: unknown; idempotencyKey?: string | null },
+    input: { body: unknown; parentId?: unknown; idempotencyKey?: string | null; ipPrefixHash?: string | null },
   ): Promise<{ comment: CommentView; created: boolean; eventId?: number }> {
     const viewer = this.requireViewer(viewerOrNone);
+    const banned = await this.hooks.prefixBan?.(input.ipPrefixHash ?? null);
+    if (banned) throw new DomainError('forbidden', banned);
     this.requireArticle(slug);
     const checked = validateCommentBody(input.body);
     if (!checked.ok) throw new DomainError(checked.code, checked.message);
     const idem = input.idempotencyKey ?? null;
     if (idem !== null && (idem.length === 0 || idem.length > 100)) throw new DomainError('bad_request', 'The Idempotency-Key must be 1–100 characters.');
     let parentId: string | null = null;
+    let parentRecord: CommentRecord | undefined;
     let depth = 0;
     if (input.parentId !== undefined && input.parentId !== null && input.parentId !== '') {
       if (typeof input.parentId !== 'string') throw new DomainError('bad_request', 'parentId must be a comment id.');
@@ -431,13 +510,25 @@ export class Discussion {
       if (parent.locked) throw new DomainError('rule_broken', 'This thread is locked.');
       depth = depthOf(parent.depth);
       parentId = parent.id;
+      parentRecord = parent;
     }
     await this.requireOpen(slug);
+    const hold = (await this.hooks.holdReason?.(viewer, checked.body, this.isAuthor(viewer))) ?? null;
     const result = await this.store.insertComment(
-      { id: randomId(12), articleSlug: slug, parentId, identityId: viewer.identity.id, body: checked.body, depth, state: 'visible', createdAt: this.now() },
+      {
+        id: randomId(12),
+        articleSlug: slug,
+        parentId,
+        identityId: viewer.identity.id,
+        body: checked.body,
+        depth,
+        state: hold ? 'held' : 'visible',
+        createdAt: this.now(),
+      },
       idem,
     );
     if (!result.created && result.comment.identityId !== viewer.identity.id) throw new DomainError('forbidden', 'That idempotency key belongs to someone else.');
+    if (result.created) await this.hooks.afterPost?.(result.comment, parentRecord);
     const voted = new Set<string>();
     return { comment: this.toView(result.comment, viewer, voted, true), created: result.created, eventId: result.eventId };
   }
@@ -475,11 +566,11 @@ export class Discussion {
     const viewer = this.requireViewer(viewerOrNone);
     const c = typeof id === 'string' ? await this.store.getComment(id) : undefined;
     if (!c || this.visibleTo(c, viewer) === 'none') throw new DomainError('not_found', 'There is no comment with that id.');
-    if (c.state !== 'visible') throw new DomainError('rule_broken', 'Deleted comments can’t be voted on.');
+    if (c.state !== 'visible') throw new DomainError('rule_broken', c.state === 'held' ? 'This comment is waiting for review.' : 'Deleted comments can’t be voted on.');
     if (c.identityId === viewer.identity.id) throw new DomainError('rule_broken', 'You can’t upvote your own comment.');
     await this.requireOpen(c.articleSlug);
     const result = on
-      ? await this.store.addVote(c.id, viewer.identity.id, this.now(), ipPrefixHash)
+      ? await this.store.addVote(c.id, viewer.identity.id, this.now(), ipPrefixHash, this.hooks.voteRule?.(viewer.identity))
       : await this.store.removeVote(c.id, viewer.identity.id, this.now());
     return { score: result.score, votedByMe: on, articleSlug: c.articleSlug, eventId: result.eventId, changed: result.changed };
   }

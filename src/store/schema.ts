@@ -102,6 +102,31 @@ CREATE TABLE audit_log (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'moderation and inbox',
+    sql: `
+CREATE TABLE banned_prefixes (
+  prefix_hash TEXT PRIMARY KEY,
+  banned_until BIGINT NOT NULL,
+  reason TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE notifications (
+  id {{serial}},
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  comment_id TEXT,
+  article_slug TEXT NOT NULL,
+  actor_name TEXT,
+  created_at BIGINT NOT NULL,
+  read_at BIGINT
+);
+CREATE INDEX notifications_identity ON notifications(identity_id, id);
+CREATE INDEX votes_comment_prefix ON votes(comment_id, ip_prefix_hash, created_at);
+CREATE INDEX comments_state ON comments(state, created_at)
+`,
+  },
 ];
 
 export function migrationSql(dialect: Dialect, sql: string): string {

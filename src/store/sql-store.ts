@@ -3,9 +3,16 @@ import { isUniqueViolation } from './driver.ts';
 import { EVENT_ORDER_LOCK, migrate } from './schema.ts';
 import { RecordMissingError } from './store.ts';
 import type {
+  AuditEntry,
+  CommentFilter,
   CommentRecord,
   CommentState,
+  DatabaseExport,
   IdentityExport,
+  NotificationKind,
+  NotificationRecord,
+  VoteCountRule,
+  VoteRecord,
   IdentityRecord,
   NewComment,
   Role,
@@ -41,11 +48,12 @@ interface CommentRow {
   locked: number;
   created_at: number | string;
   edited_at: number | string | null;
+  author_muted: number | null;
 }
 
 const identityColumns = 'id, name, name_key, role, created_at, ip_prefix_hash, banned_until, ban_reason, muted';
 const commentSelect = `SELECT c.id, c.article_slug, c.parent_id, c.identity_id, i.name AS author_name, i.role AS author_role,
-  c.body, c.depth, c.score, c.state, c.pinned, c.locked, c.created_at, c.edited_at
+  c.body, c.depth, c.score, c.state, c.pinned, c.locked, c.created_at, c.edited_at, i.muted AS author_muted
   FROM comments c LEFT JOIN identities i ON i.id = c.identity_id`;
 
 // PostgreSQL returns BIGINT as a string; SQLite as a number. Times fit in a double exactly.
@@ -82,8 +90,56 @@ function toComment(r: CommentRow): CommentRecord {
     locked: Number(r.locked) === 1,
     createdAt: num(r.created_at),
     editedAt: numOrNull(r.edited_at),
+    // Present only when set, so a record reads back exactly as it was written.
+    ...(Number(r.author_muted ?? 0) === 1 ? { authorMuted: true } : {}),
   };
 }
+
+/**
+ * The tables `byline export` writes and `byline import` reads, with their columns in schema order
+ * and which hold integers (PostgreSQL hands BIGINT back as text; the export always has numbers).
+ * Sessions, one-time links, idempotency keys and live events are left out: they are short-lived
+ * and meaningless on another installation. Recovery and feed token hashes are kept, so readers
+ * keep their names and feed URLs.
+ */
+const exportTables: { table: string; order: string; columns: [string, 'text' | 'int'][] }[] = [
+  {
+    table: 'identities',
+    order: 'id',
+    columns: [
+      ['id', 'text'], ['name', 'text'], ['name_key', 'text'], ['role', 'text'], ['recovery_hash', 'text'], ['feed_token_hash', 'text'],
+      ['ip_prefix_hash', 'text'], ['created_at', 'int'], ['banned_until', 'int'], ['ban_reason', 'text'], ['muted', 'int'],
+    ],
+  },
+  {
+    table: 'comments',
+    order: 'created_at, id',
+    columns: [
+      ['id', 'text'], ['article_slug', 'text'], ['parent_id', 'text'], ['identity_id', 'text'], ['body', 'text'], ['depth', 'int'],
+      ['score', 'int'], ['state', 'text'], ['pinned', 'int'], ['locked', 'int'], ['created_at', 'int'], ['edited_at', 'int'],
+    ],
+  },
+  {
+    table: 'votes',
+    order: 'comment_id, identity_id',
+    columns: [['comment_id', 'text'], ['identity_id', 'text'], ['created_at', 'int'], ['ip_prefix_hash', 'text'], ['counted', 'int']],
+  },
+  { table: 'article_settings', order: 'article_slug', columns: [['article_slug', 'text'], ['comments_closed', 'int']] },
+  {
+    table: 'audit_log',
+    order: 'id',
+    columns: [['id', 'int'], ['actor_id', 'text'], ['actor_name', 'text'], ['action', 'text'], ['target', 'text'], ['reason', 'text'], ['created_at', 'int']],
+  },
+  { table: 'banned_prefixes', order: 'prefix_hash', columns: [['prefix_hash', 'text'], ['banned_until', 'int'], ['reason', 'text'], ['created_at', 'int']] },
+  {
+    table: 'notifications',
+    order: 'id',
+    columns: [
+      ['id', 'int'], ['identity_id', 'text'], ['kind', 'text'], ['comment_id', 'text'], ['article_slug', 'text'], ['actor_name', 'text'],
+      ['created_at', 'int'], ['read_at', 'int'],
+    ],
+  },
+];
 
 /**
  * The one implementation of the storage interface, over a driver for SQLite, PostgreSQL or
@@ -112,7 +168,8 @@ export class SqlStore implements Store {
     // PostgreSQL hands out serial ids before commit, so two writers could commit ids out of order
     // and a live reader moving forward by id would skip one. Holding this lock until commit makes
     // ids become visible in order. (SQLite has a single writer and needs nothing.)
-    if (this.driver.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
+    // Keyed by schema too, so sites (or test runs) sharing one server don't queue on each other.
+    if (this.driver.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(hashtext(current_schema()), ?)', [EVENT_ORDER_LOCK]);
     const row = await tx.get<{ id: number | string }>(
       'INSERT INTO events (article_slug, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id',
       [articleSlug, kind, JSON.stringify(payload), now],
@@ -278,6 +335,20 @@ export class SqlStore implements Store {
     return row && toComment(row);
   }
 
+  async threadRoot(id: string): Promise<string | undefined> {
+    // Walks up the parent chain inside the database rather than loading the whole article;
+    // the bound keeps a corrupted cycle from running away.
+    const row = await this.driver.get<{ id: string }>(
+      `WITH RECURSIVE up(id, parent_id, n) AS (
+         SELECT id, parent_id, 0 FROM comments WHERE id = ?
+         UNION ALL
+         SELECT c.id, c.parent_id, up.n + 1 FROM comments c JOIN up ON c.id = up.parent_id WHERE up.n < 64
+       ) SELECT id FROM up WHERE parent_id IS NULL`,
+      [id],
+    );
+    return row?.id;
+  }
+
   async listComments(articleSlug: string): Promise<CommentRecord[]> {
     const rows = await this.driver.all<CommentRow>(`${commentSelect} WHERE c.article_slug = ? ORDER BY c.created_at, c.id`, [articleSlug]);
     return rows.map(toComment);
@@ -311,13 +382,23 @@ export class SqlStore implements Store {
     });
   }
 
-  async addVote(commentId: string, identityId: string, now: number, ipPrefixHash: string | null): Promise<VoteResult> {
+  async addVote(commentId: string, identityId: string, now: number, ipPrefixHash: string | null, rule?: VoteCountRule): Promise<VoteResult> {
     return this.driver.transaction(async (tx) => {
+      let counted = rule?.counted ?? true;
+      // The per-prefix bound is checked in the vote's own transaction, so a burst can't slip past it.
+      if (counted && rule?.maxPerPrefix !== undefined && ipPrefixHash !== null) {
+        const row = await tx.get<{ n: number | string }>(
+          'SELECT COUNT(*) AS n FROM votes WHERE comment_id = ? AND ip_prefix_hash = ? AND counted = 1 AND created_at >= ?',
+          [commentId, ipPrefixHash, rule.since ?? 0],
+        );
+        if (num(row!.n) >= rule.maxPerPrefix) counted = false;
+      }
       const { changes } = await tx.run(
-        'INSERT INTO votes (comment_id, identity_id, created_at, ip_prefix_hash, counted) VALUES (?, ?, ?, ?, 1) ON CONFLICT DO NOTHING',
-        [commentId, identityId, now, ipPrefixHash],
+        'INSERT INTO votes (comment_id, identity_id, created_at, ip_prefix_hash, counted) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        [commentId, identityId, now, ipPrefixHash, counted ? 1 : 0],
       );
-      return this.afterVote(tx, commentId, changes === 1 ? 1 : 0, now);
+      const inserted = changes === 1;
+      return this.afterVote(tx, commentId, inserted && counted ? 1 : 0, now, inserted);
     });
   }
 
@@ -345,6 +426,14 @@ export class SqlStore implements Store {
     if (!changed) return { score, changed };
     const eventId = await this.appendEvent(tx, row.article_slug, 'score', { id: commentId, score }, now);
     return { score, changed, eventId };
+  }
+
+  async ownComments(identityId: string, articleSlug: string): Promise<{ id: string; createdAt: number; state: CommentState }[]> {
+    const rows = await this.driver.all<{ id: string; created_at: number | string; state: string }>(
+      'SELECT id, created_at, state FROM comments WHERE identity_id = ? AND article_slug = ?',
+      [identityId, articleSlug],
+    );
+    return rows.map((r) => ({ id: r.id, createdAt: num(r.created_at), state: r.state as CommentState }));
   }
 
   async votedCommentIds(identityId: string, articleSlug: string): Promise<string[]> {
@@ -390,5 +479,253 @@ export class SqlStore implements Store {
   async isCommentsClosed(articleSlug: string): Promise<boolean> {
     const row = await this.driver.get<{ comments_closed: number }>('SELECT comments_closed FROM article_settings WHERE article_slug = ?', [articleSlug]);
     return row ? Number(row.comments_closed) === 1 : false;
+  }
+
+  async setCommentsClosed(articleSlug: string, closed: boolean): Promise<void> {
+    await this.driver.run(
+      'INSERT INTO article_settings (article_slug, comments_closed) VALUES (?, ?) ON CONFLICT (article_slug) DO UPDATE SET comments_closed = excluded.comments_closed',
+      [articleSlug, closed ? 1 : 0],
+    );
+  }
+
+  // ---- Moderation ----
+
+  async setCommentState(id: string, state: CommentState, now: number): Promise<{ articleSlug: string; previous: CommentState }> {
+    return this.driver.transaction(async (tx) => {
+      const row = await tx.get<{ article_slug: string; state: string }>('SELECT article_slug, state FROM comments WHERE id = ?', [id]);
+      if (!row) throw new RecordMissingError('comment');
+      const previous = row.state as CommentState;
+      if (previous === state) return { articleSlug: row.article_slug, previous };
+      await tx.run('UPDATE comments SET state = ? WHERE id = ?', [state, id]);
+      // A comment leaving the queue is news to live readers exactly like a new post; any other
+      // change (hidden, restored) alters the thread's shape, so live pages reload it.
+      if (previous === 'held' && state === 'visible') await this.appendEvent(tx, row.article_slug, 'comment', { id }, now);
+      else if (previous !== 'held' || state !== 'hidden') await this.appendEvent(tx, row.article_slug, 'reload', {}, now);
+      return { articleSlug: row.article_slug, previous };
+    });
+  }
+
+  async setCommentFlag(id: string, flag: 'pinned' | 'locked', on: boolean, now: number): Promise<{ articleSlug: string }> {
+    return this.driver.transaction(async (tx) => {
+      const column = flag === 'pinned' ? 'pinned' : 'locked';
+      const row = await tx.get<{ article_slug: string }>(`UPDATE comments SET ${column} = ? WHERE id = ? RETURNING article_slug`, [on ? 1 : 0, id]);
+      if (!row) throw new RecordMissingError('comment');
+      await this.appendEvent(tx, row.article_slug, 'reload', {}, now);
+      return { articleSlug: row.article_slug };
+    });
+  }
+
+  async listCommentsFiltered(filter: CommentFilter): Promise<CommentRecord[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.articleSlug) {
+      where.push('c.article_slug = ?');
+      params.push(filter.articleSlug);
+    }
+    if (filter.state) {
+      where.push('c.state = ?');
+      params.push(filter.state);
+    }
+    if (filter.identityId) {
+      where.push('c.identity_id = ?');
+      params.push(filter.identityId);
+    }
+    if (filter.name) {
+      where.push('LOWER(i.name) LIKE ?');
+      params.push(`%${filter.name.toLowerCase().replace(/[%_]/g, '')}%`);
+    }
+    params.push(filter.limit);
+    const rows = await this.driver.all<CommentRow>(
+      `${commentSelect}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY c.created_at DESC, c.id DESC LIMIT ?`,
+      params,
+    );
+    return rows.map(toComment);
+  }
+
+  async setIdentityBan(identityId: string, until: number | null, reason: string | null): Promise<void> {
+    const { changes } = await this.driver.run('UPDATE identities SET banned_until = ?, ban_reason = ? WHERE id = ?', [until, reason, identityId]);
+    if (changes === 0) throw new RecordMissingError('identity');
+  }
+
+  async setIdentityMuted(identityId: string, muted: boolean): Promise<void> {
+    const { changes } = await this.driver.run('UPDATE identities SET muted = ? WHERE id = ?', [muted ? 1 : 0, identityId]);
+    if (changes === 0) throw new RecordMissingError('identity');
+  }
+
+  async banPrefix(prefixHash: string, until: number, reason: string | null, now: number): Promise<void> {
+    await this.driver.run(
+      `INSERT INTO banned_prefixes (prefix_hash, banned_until, reason, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (prefix_hash) DO UPDATE SET banned_until = excluded.banned_until, reason = excluded.reason, created_at = excluded.created_at`,
+      [prefixHash, until, reason, now],
+    );
+  }
+
+  async prefixBannedUntil(prefixHash: string, now: number): Promise<number | null> {
+    const row = await this.driver.get<{ banned_until: number | string }>(
+      'SELECT banned_until FROM banned_prefixes WHERE prefix_hash = ? AND banned_until > ?',
+      [prefixHash, now],
+    );
+    return row ? num(row.banned_until) : null;
+  }
+
+  async votesOn(commentId: string): Promise<VoteRecord[]> {
+    const rows = await this.driver.all<{
+      identity_id: string;
+      name: string;
+      identity_created_at: number | string;
+      ip_prefix_hash: string | null;
+      created_at: number | string;
+      counted: number;
+    }>(
+      `SELECT v.identity_id, i.name, i.created_at AS identity_created_at, v.ip_prefix_hash, v.created_at, v.counted
+       FROM votes v JOIN identities i ON i.id = v.identity_id WHERE v.comment_id = ? ORDER BY v.created_at, v.identity_id`,
+      [commentId],
+    );
+    return rows.map((r) => ({
+      identityId: r.identity_id,
+      identityName: r.name,
+      identityCreatedAt: num(r.identity_created_at),
+      ipPrefixHash: r.ip_prefix_hash,
+      createdAt: num(r.created_at),
+      counted: Number(r.counted) === 1,
+    }));
+  }
+
+  async addAudit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
+    await this.driver.run('INSERT INTO audit_log (actor_id, actor_name, action, target, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      entry.actorId,
+      entry.actorName,
+      entry.action,
+      entry.target,
+      entry.reason,
+      entry.createdAt,
+    ]);
+  }
+
+  async listAudit(limit: number): Promise<AuditEntry[]> {
+    const rows = await this.driver.all<{
+      id: number | string;
+      actor_id: string | null;
+      actor_name: string;
+      action: string;
+      target: string;
+      reason: string | null;
+      created_at: number | string;
+    }>('SELECT id, actor_id, actor_name, action, target, reason, created_at FROM audit_log ORDER BY id DESC LIMIT ?', [limit]);
+    return rows.map((r) => ({
+      id: num(r.id),
+      actorId: r.actor_id,
+      actorName: r.actor_name,
+      action: r.action,
+      target: r.target,
+      reason: r.reason,
+      createdAt: num(r.created_at),
+    }));
+  }
+
+  // ---- Inbox ----
+
+  async addNotification(n: Omit<NotificationRecord, 'id' | 'readAt'>): Promise<void> {
+    await this.driver.run(
+      'INSERT INTO notifications (identity_id, kind, comment_id, article_slug, actor_name, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [n.identityId, n.kind, n.commentId, n.articleSlug, n.actorName, n.createdAt],
+    );
+  }
+
+  async listNotifications(identityId: string, limit: number): Promise<NotificationRecord[]> {
+    const rows = await this.driver.all<{
+      id: number | string;
+      identity_id: string;
+      kind: string;
+      comment_id: string | null;
+      article_slug: string;
+      actor_name: string | null;
+      created_at: number | string;
+      read_at: number | string | null;
+    }>(
+      'SELECT id, identity_id, kind, comment_id, article_slug, actor_name, created_at, read_at FROM notifications WHERE identity_id = ? ORDER BY id DESC LIMIT ?',
+      [identityId, limit],
+    );
+    return rows.map((r) => ({
+      id: num(r.id),
+      identityId: r.identity_id,
+      kind: r.kind as NotificationKind,
+      commentId: r.comment_id,
+      articleSlug: r.article_slug,
+      actorName: r.actor_name,
+      createdAt: num(r.created_at),
+      readAt: numOrNull(r.read_at),
+    }));
+  }
+
+  async countUnread(identityId: string): Promise<number> {
+    const row = await this.driver.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM notifications WHERE identity_id = ? AND read_at IS NULL', [identityId]);
+    return num(row!.n);
+  }
+
+  async markNotificationsRead(identityId: string, now: number): Promise<number> {
+    return (await this.driver.run('UPDATE notifications SET read_at = ? WHERE identity_id = ? AND read_at IS NULL', [now, identityId])).changes;
+  }
+
+  async setFeedTokenHash(identityId: string, hash: string | null): Promise<void> {
+    await this.driver.run('UPDATE identities SET feed_token_hash = ? WHERE id = ?', [hash, identityId]);
+  }
+
+  async hasFeedToken(identityId: string): Promise<boolean> {
+    const row = await this.driver.get<{ feed_token_hash: string | null }>('SELECT feed_token_hash FROM identities WHERE id = ?', [identityId]);
+    return !!row?.feed_token_hash;
+  }
+
+  async identityForFeedToken(hash: string): Promise<IdentityRecord | undefined> {
+    const row = await this.driver.get<IdentityRow>(`SELECT ${identityColumns} FROM identities WHERE feed_token_hash = ?`, [hash]);
+    return row && toIdentity(row);
+  }
+
+  // ---- Export and import ----
+
+  async exportAll(): Promise<DatabaseExport> {
+    const tables: DatabaseExport['tables'] = {};
+    for (const spec of exportTables) {
+      const rows = await this.driver.all<Record<string, string | number | null>>(
+        `SELECT ${spec.columns.map(([c]) => c).join(', ')} FROM ${spec.table} ORDER BY ${spec.order}`,
+      );
+      tables[spec.table] = rows.map((r) => {
+        const out: Record<string, string | number | null> = {};
+        for (const [column, type] of spec.columns) {
+          const v = r[column] ?? null;
+          out[column] = v === null ? null : type === 'int' ? Number(v) : String(v);
+        }
+        return out;
+      });
+    }
+    return { format: 'byline-export', version: 1, tables };
+  }
+
+  async importAll(data: DatabaseExport): Promise<void> {
+    if (data?.format !== 'byline-export' || data.version !== 1 || typeof data.tables !== 'object') {
+      throw new Error('This file is not a Byline export (format byline-export, version 1).');
+    }
+    await this.driver.transaction(async (tx) => {
+      const used = await tx.get<{ n: number | string }>('SELECT (SELECT COUNT(*) FROM identities) + (SELECT COUNT(*) FROM comments) AS n');
+      if (num(used!.n) > 0) throw new Error('The database already holds identities or comments; import only into an empty database.');
+      for (const spec of exportTables) {
+        const rows = data.tables[spec.table] ?? [];
+        const columns = spec.columns.map(([c]) => c);
+        const sql = `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+        for (const row of rows) {
+          // Replies are linked after every comment exists, so the file's order never trips the foreign key.
+          const values = columns.map((c) => (spec.table === 'comments' && c === 'parent_id' ? null : (row[c] ?? null)));
+          await tx.run(sql, values);
+        }
+        if (spec.table === 'comments') {
+          for (const row of rows) {
+            if (row.parent_id !== null && row.parent_id !== undefined) await tx.run('UPDATE comments SET parent_id = ? WHERE id = ?', [row.parent_id, row.id ?? null]);
+          }
+        }
+        if (this.driver.dialect === 'postgres' && columns.includes('id') && spec.columns[0]?.[1] === 'int') {
+          await tx.get(`SELECT setval(pg_get_serial_sequence('${spec.table}', 'id'), COALESCE((SELECT MAX(id) FROM ${spec.table}), 0) + 1, false) AS v`);
+        }
+      }
+    });
   }
 }

@@ -40,6 +40,8 @@ export interface CommentRecord {
   locked: boolean;
   createdAt: number;
   editedAt: number | null;
+  /** Whether the writer is muted by the author (their comments are then shown to themselves only). */
+  authorMuted?: boolean;
 }
 
 export interface NewComment {
@@ -73,6 +75,59 @@ export interface IdentityExport {
   votes: { commentId: string; createdAt: number }[];
 }
 
+/** Decides in the vote's own transaction whether it moves the score (see discussion/vote-rules.ts). */
+export interface VoteCountRule {
+  /** False: stored, shown to the author, never counted. */
+  counted: boolean;
+  /** At most this many counted votes on one comment from one address prefix since `since`. */
+  maxPerPrefix?: number;
+  since?: number;
+}
+
+export interface VoteRecord {
+  identityId: string;
+  identityName: string;
+  identityCreatedAt: number;
+  ipPrefixHash: string | null;
+  createdAt: number;
+  counted: boolean;
+}
+
+export interface CommentFilter {
+  articleSlug?: string;
+  /** Part of the writer's display name, matched case-insensitively. */
+  name?: string;
+  state?: CommentState;
+  identityId?: string;
+  limit: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  actorId: string | null;
+  actorName: string;
+  action: string;
+  target: string;
+  reason: string | null;
+  createdAt: number;
+}
+
+export type NotificationKind = 'reply' | 'author_reply' | 'held' | 'released' | 'removed';
+
+export interface NotificationRecord {
+  id: number;
+  identityId: string;
+  kind: NotificationKind;
+  commentId: string | null;
+  articleSlug: string;
+  actorName: string | null;
+  createdAt: number;
+  readAt: number | null;
+}
+
+/** Every table of the discussion as plain rows, column names as in the schema (see `byline export`). */
+export type DatabaseExport = { format: 'byline-export'; version: 1; tables: Record<string, Record<string, string | number | null>[]> };
+
 export interface Store {
   readonly engine: string;
   migrate(): Promise<number[]>;
@@ -100,6 +155,8 @@ export interface Store {
   /** Inserts a comment. With an idempotency key already used by this identity, returns the first comment instead. */
   insertComment(comment: NewComment, idempotencyKey: string | null): Promise<{ comment: CommentRecord; created: boolean; eventId?: number }>;
   getComment(id: string): Promise<CommentRecord | undefined>;
+  /** The top-level comment a comment's thread hangs from (itself when top-level), in one query. */
+  threadRoot(id: string): Promise<string | undefined>;
   /** Every comment of an article in one query, in creation order. */
   listComments(articleSlug: string): Promise<CommentRecord[]>;
   updateCommentBody(id: string, body: string, editedAt: number): Promise<{ eventId: number }>;
@@ -107,9 +164,12 @@ export interface Store {
   deleteComment(id: string, now: number): Promise<{ outcome: 'placeholder' | 'removed'; eventId: number }>;
 
   // Votes
-  addVote(commentId: string, identityId: string, now: number, ipPrefixHash: string | null): Promise<VoteResult>;
+  /** Without a rule every new vote counts. */
+  addVote(commentId: string, identityId: string, now: number, ipPrefixHash: string | null, rule?: VoteCountRule): Promise<VoteResult>;
   removeVote(commentId: string, identityId: string, now: number): Promise<VoteResult>;
   votedCommentIds(identityId: string, articleSlug: string): Promise<string[]>;
+  /** The identity's own comments on an article (id and time), for the signed-in page overlay. */
+  ownComments(identityId: string, articleSlug: string): Promise<{ id: string; createdAt: number; state: CommentState }[]>;
   countVotes(commentId: string): Promise<number>;
 
   // The author's one-time sign-in links
@@ -123,4 +183,33 @@ export interface Store {
 
   // Per-article settings
   isCommentsClosed(articleSlug: string): Promise<boolean>;
+  setCommentsClosed(articleSlug: string, closed: boolean): Promise<void>;
+
+  // Moderation
+  /** Moves a comment to another state; a release from the queue appends the 'comment' event a visible post would have. */
+  setCommentState(id: string, state: CommentState, now: number): Promise<{ articleSlug: string; previous: CommentState }>;
+  setCommentFlag(id: string, flag: 'pinned' | 'locked', on: boolean, now: number): Promise<{ articleSlug: string }>;
+  listCommentsFiltered(filter: CommentFilter): Promise<CommentRecord[]>;
+  setIdentityBan(identityId: string, until: number | null, reason: string | null): Promise<void>;
+  setIdentityMuted(identityId: string, muted: boolean): Promise<void>;
+  banPrefix(prefixHash: string, until: number, reason: string | null, now: number): Promise<void>;
+  /** The end of a ban on this address prefix, or null when it is not banned at `now`. */
+  prefixBannedUntil(prefixHash: string, now: number): Promise<number | null>;
+  votesOn(commentId: string): Promise<VoteRecord[]>;
+  addAudit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  listAudit(limit: number): Promise<AuditEntry[]>;
+
+  // Inbox
+  addNotification(n: Omit<NotificationRecord, 'id' | 'readAt'>): Promise<void>;
+  listNotifications(identityId: string, limit: number): Promise<NotificationRecord[]>;
+  countUnread(identityId: string): Promise<number>;
+  markNotificationsRead(identityId: string, now: number): Promise<number>;
+  setFeedTokenHash(identityId: string, hash: string | null): Promise<void>;
+  hasFeedToken(identityId: string): Promise<boolean>;
+  identityForFeedToken(hash: string): Promise<IdentityRecord | undefined>;
+
+  // The whole discussion, for `byline export` / `byline import`
+  exportAll(): Promise<DatabaseExport>;
+  /** Loads an export into an empty database; refuses a database that already holds identities or comments. */
+  importAll(data: DatabaseExport): Promise<void>;
 }

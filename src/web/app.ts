@@ -13,6 +13,8 @@ import { LiveHub } from './live.ts';
 import { PageCache } from './page-cache.ts';
 import { liveEventFormatter, registerArticleRoute } from './routes/article.tsx';
 import { registerDiscussionRoutes } from './routes/discussion.ts';
+import { registerAdminRoutes } from './routes/admin.tsx';
+import { registerInboxRoutes } from './routes/inbox.ts';
 import { registerReadingRoutes } from './routes/reading.ts';
 import { registerSecurityHeaders } from './security.ts';
 import { openApiDocument } from './openapi.ts';
@@ -127,6 +129,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   registerReadingRoutes(app, ctx);
   registerArticleRoute(app, ctx);
   registerDiscussionRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  registerInboxRoutes(app, ctx);
 
   app.setNotFoundHandler(async (req, reply) => {
     if (isApi(req.url)) return reply.code(404).send(apiError('not_found', 'There is nothing at this address.'));

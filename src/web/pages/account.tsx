@@ -124,6 +124,21 @@ export function mePage(props: PageShell & { viewer: DiscussionViewer; createdAt:
           <button type="submit">Make a new recovery key</button>
         </form>
       </section>
+      <section aria-labelledby="me-inbox">
+        <h2 id="me-inbox">Inbox and private feed</h2>
+        <p>
+          Replies to your comments arrive in your <a href="/inbox">inbox</a>. To follow them in a feed reader, make a private feed address (shown once); making
+          a new one or turning it off stops the old address working.
+        </p>
+        <form method="post" action="/inbox/feed" class="inline-form">
+          {csrf}
+          <button type="submit">Make a private feed address</button>
+        </form>
+        <form method="post" action="/inbox/feed/revoke" class="inline-form">
+          {csrf}
+          <button type="submit">Turn the feed off</button>
+        </form>
+      </section>
       <section aria-labelledby="me-sessions">
         <h2 id="me-sessions">Signing out</h2>
         <form method="post" action="/signout" class="inline-form">

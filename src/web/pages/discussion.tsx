@@ -7,6 +7,8 @@ export interface DiscussionViewer {
   name: string;
   isAuthor: boolean;
   csrf: string;
+  /** The signed render time for the comment form (see discussion/holds.ts). */
+  formTime?: string;
 }
 
 export interface DiscussionProps {
@@ -34,6 +36,56 @@ function sortHref(slug: string, sort: Sort): string {
 
 export function CsrfField({ viewer }: { viewer: DiscussionViewer | null }) {
   return viewer ? <input type="hidden" name="_csrf" value={viewer.csrf} /> : null;
+}
+
+/**
+ * The author's moderation controls under each comment: plain forms that post to the admin routes
+ * and come back to the comment, so they work without JavaScript.
+ */
+function AuthorControls(props: { c: CommentView; csrf: string; returnTo: string; isTopLevel: boolean }) {
+  const { c, csrf, returnTo } = props;
+  const act = (action: string, label: string, extra?: string) => (
+    <form method="post" action={`/admin/comments/${c.id}/${action}`} class="inline-form mod-form">
+      <input type="hidden" name="_csrf" value={csrf} />
+      <input type="hidden" name="return" value={returnTo} />
+      <button type="submit" class={`link-button mod-${action}${extra ? ` ${extra}` : ''}`}>{label}</button>
+    </form>
+  );
+  return (
+    <div class="mod-controls">
+      {c.held && act('release', 'Approve')}
+      {c.removed ? act('restore', 'Restore') : act('hide', 'Hide')}
+      {props.isTopLevel && !c.held && !c.removed && (c.pinned ? act('unpin', 'Unpin') : act('pin', 'Pin'))}
+      {c.writerId && !c.isAuthor && !c.mine && (
+        <details class="mod-ban">
+          <summary>Ban…</summary>
+          <form method="post" action={`/admin/identities/${c.writerId}/ban`} class="ban-form compact">
+            <input type="hidden" name="_csrf" value={csrf} />
+            <input type="hidden" name="return" value={returnTo} />
+            <label for={`ban-${c.id}-days`}>For</label>
+            <select id={`ban-${c.id}-days`} name="days">
+              <option value="1">1 day</option>
+              <option value="7">7 days</option>
+              <option value="30" selected>
+                30 days
+              </option>
+              <option value="0">until further notice</option>
+            </select>
+            <label for={`ban-${c.id}-reason`}>Reason</label>
+            <input id={`ban-${c.id}-reason`} name="reason" type="text" required maxLength={500} />
+            <button type="submit" class="danger">
+              Ban {c.authorName}
+            </button>
+          </form>
+        </details>
+      )}
+      {c.writerId && (
+        <a class="mod-more" href={`/admin/identities/${c.writerId}`}>
+          More
+        </a>
+      )}
+    </div>
+  );
 }
 
 function AuthorBadge() {
@@ -70,6 +122,8 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
           </span>
           {c.isAuthor && <AuthorBadge />}
           {c.pinned && <span class="badge-pinned">Pinned</span>}
+          {c.held && <span class="badge-held">Waiting for review</span>}
+          {c.removed && !c.deleted && <span class="badge-removed">Hidden from readers</span>}
           <a class="comment-time" href={permalink} title={exactTime(c.createdAt)}>
             <time datetime={new Date(c.createdAt).toISOString()}>{relativeTime(c.createdAt, now)}</time>
           </a>
@@ -85,7 +139,7 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
           </p>
         )}
         {c.deleted ? (
-          <p class="comment-body placeholder">This comment was deleted.</p>
+          <p class="comment-body placeholder">{c.removed ? 'This comment was removed by the author.' : 'This comment was deleted.'}</p>
         ) : (
           <div class="comment-body" dir="auto" dangerouslySetInnerHTML={{ __html: c.html }} />
         )}
@@ -128,6 +182,7 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
             )}
           </footer>
         )}
+        {viewer?.isAuthor && !(c.deleted && !c.removed) && <AuthorControls c={c} csrf={viewer.csrf} returnTo={permalink} isTopLevel={c.parentId === null} />}
         {item.hiddenReplies > 0 && (
           <a class="more-replies" href={`${articlePath(slug)}?thread=${item.rootId}#${id}`}>
             {item.hiddenReplies} more {item.hiddenReplies === 1 ? 'reply' : 'replies'}
@@ -180,6 +235,11 @@ export function CommentForm(props: {
     <form method="post" action={props.action} class="comment-form">
       <CsrfField viewer={props.viewer} />
       <input type="hidden" name="idempotencyKey" value={props.idempotencyKey} />
+      {props.viewer.formTime && <input type="hidden" name="_t" value={props.viewer.formTime} />}
+      <div class="visually-hidden" aria-hidden="true">
+        <label for={`${props.idPrefix}-website`}>Leave this field empty</label>
+        <input id={`${props.idPrefix}-website`} name="website" type="text" tabindex={-1} autocomplete="off" value="" />
+      </div>
       {props.parentId && <input type="hidden" name="parentId" value={props.parentId} />}
       <p class="commenting-as">
         Commenting as <strong>{props.viewer.name}</strong> {props.viewer.isAuthor && <AuthorBadge />}

@@ -9,7 +9,7 @@ import { prepareBody, sendDynamic, sendPrepared } from '../http.ts';
 import { DiscussionSection } from '../pages/discussion.tsx';
 import { renderCommentFragment } from '../fragments.tsx';
 import { renderArticleDocument } from './reading.ts';
-import { headerViewer as headerViewerOf } from './admin.tsx';
+import { authorHintCookie, headerViewer as headerViewerOf, moderationServices } from './admin.tsx';
 import { discussionViewer, viewerOf } from './discussion.ts';
 import { clearSessionCookie, jsCookie, readCookie, sessionToken } from '../guard.ts';
 
@@ -25,7 +25,7 @@ export function liveEventFormatter(ctx: AppContext) {
       case 'comment':
       case 'edit': {
         const record = payload.id ? await ctx.store.getComment(payload.id) : undefined;
-        if (!record || record.state !== 'visible' || record.authorMuted) return undefined;
+        if (record?.state !== 'visible' || record.authorMuted) return undefined;
         const html = await renderCommentFragment(ctx, record.id, undefined, null);
         if (!html) return undefined;
         return { event: ev.kind, data: { id: record.id, parentId: record.parentId, html, score: record.score, editedAt: record.editedAt } };
@@ -55,7 +55,9 @@ export function registerArticleRoute(app: FastifyInstance, ctx: AppContext): voi
     // A signed-in browser whose script runs gets the same shared page as everyone and asks for
     // its own state in one small call (GET …/viewer); without the script, the server renders
     // the reader's own page.
-    const overlay = signedIn && readCookie(req, jsCookie) === '1';
+    // The author always gets the server's page: it carries the moderation controls and shows
+    // hidden and held comments, which the shared page never holds.
+    const overlay = signedIn && readCookie(req, jsCookie) === '1' && readCookie(req, authorHintCookie) !== '1';
     const viewer = signedIn && !overlay ? await viewerOf(ctx, req) : undefined;
 
     // Every anonymous reader sees the same bytes: serve them from the cache, compressed once.
@@ -107,7 +109,8 @@ export function registerArticleRoute(app: FastifyInstance, ctx: AppContext): voi
       return reply.code(401).send({ error: { code: 'unauthenticated', message: 'Not signed in.' } });
     }
     const state = await ctx.discussion.viewerState(viewer, slug);
-    return { name: dViewer.name, isAuthor: dViewer.isAuthor, csrf: dViewer.csrf, idempotencyKey: randomId(20), ...state };
+    const unread = await moderationServices(ctx).inbox.unread(viewer.identity.id);
+    return { name: dViewer.name, isAuthor: dViewer.isAuthor, csrf: dViewer.csrf, idempotencyKey: randomId(20), unread, ...state };
   });
 
   app.get('/api/v1/articles/:slug/events', async (req, reply) => {

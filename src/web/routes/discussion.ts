@@ -17,6 +17,8 @@ import { RateLimitedError, isBlocked, take } from '../limits.ts';
 import { editPage, mePage, messagePage, replyPage, safeReturn, signInPage, welcomePage } from '../pages/account.tsx';
 import type { DiscussionViewer } from '../pages/discussion.tsx';
 import { renderCommentFragment } from '../fragments.tsx';
+import { checkSubmitTime, signRenderTime } from '../../discussion/holds.ts';
+import { setAuthorHint } from './admin.tsx';
 
 type Body = Record<string, unknown>;
 
@@ -34,7 +36,12 @@ export function viewerOf(ctx: AppContext, req: FastifyRequest): Promise<Viewer |
 export function discussionViewer(ctx: AppContext, req: FastifyRequest, viewer: Viewer | undefined): DiscussionViewer | null {
   const token = sessionToken(ctx, req);
   if (!viewer || !token) return null;
-  return { name: viewer.identity.name, isAuthor: ctx.discussion.isAuthor(viewer), csrf: csrfToken(ctx, token) };
+  return {
+    name: viewer.identity.name,
+    isAuthor: ctx.discussion.isAuthor(viewer),
+    csrf: csrfToken(ctx, token),
+    formTime: signRenderTime(ctx.config.secret, ctx.now()),
+  };
 }
 
 const isWrite = (method: string) => method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE';
@@ -51,6 +58,8 @@ function commentJson(c: CommentView) {
     deleted: c.deleted,
     pinned: c.pinned,
     votedByMe: c.votedByMe,
+    // Only the writer (and the author) ever receive a held comment; it tells them why it is not public yet.
+    ...(c.held ? { held: true } : {}),
   };
 }
 
@@ -299,6 +308,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     try {
       const result = await discussion.signInWithAuthorLink(q.token);
       setSessionCookie(ctx, reply, result.sessionToken);
+      setAuthorHint(ctx, reply);
       return reply.header('Cache-Control', 'no-store').redirect('/me', 303);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
@@ -385,7 +395,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
       await take(limiters.commentsBurst, viewer.identity.id, 'commenting');
       await take(limiters.commentsHourly, viewer.identity.id, 'commenting');
     }
-    const result = await discussion.post(viewer, slug, { body: body.body, parentId: body.parentId, idempotencyKey });
+    const result = await discussion.post(viewer, slug, { body: body.body, parentId: body.parentId, idempotencyKey, ipPrefixHash: prefixHash(ctx, req) });
     if (result.created) ctx.changed(slug);
     return result;
   }
@@ -468,6 +478,15 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     '/writing/:slug/comments',
     form(async (req, reply, body, viewer) => {
       const { slug } = req.params as { slug: string };
+      // The page's form carries an empty trap field and its render time, signed: bots fill the
+      // one and post faster than anyone can read and write. Either way: a friendly 422.
+      if (viewer && typeof body.website === 'string' && body.website !== '') {
+        throw new DomainError('rule_broken', 'Your comment could not be accepted. Please leave the field marked “leave empty” empty.');
+      }
+      if (viewer) {
+        const timing = checkSubmitTime(ctx.config.secret, body._t, ctx.now(), ctx.config.moderation.minSubmitSeconds);
+        if (timing) throw new DomainError('rule_broken', timing);
+      }
       const key = typeof body.idempotencyKey === 'string' && body.idempotencyKey ? body.idempotencyKey : null;
       const result = await postComment(req, viewer, slug, body, key);
       return reply.redirect(await anchorOf(slug, result.comment.id), 303);

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { defaultModeration } from '../src/config.ts';
+import { startTestApp, type TestApp } from '../test/helpers/app.ts';
+import { generousLimits } from '../test/helpers/people.ts';
+import { launchBrowser, newContext, screenshot } from './helpers/browser.ts';
+
+const slug = 'the-last-ten-percent';
+let server: TestApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  server = await startTestApp({ config: { limits: generousLimits, moderation: { ...defaultModeration, minSubmitSeconds: 1 } } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(javaScriptEnabled = true): Promise<Page> {
+  const context = await newContext(browser, { javaScriptEnabled });
+  contexts.push(context);
+  return context.newPage();
+}
+
+const article = () => `${server.url}/writing/${slug}`;
+
+/** The `li.comment` holding this text, and its id. */
+async function commentWith(page: Page, text: string): Promise<{ id: string; selector: string }> {
+  const item = page.locator('li.comment', { hasText: text }).first();
+  await item.waitFor();
+  const id = await item.getAttribute('data-id');
+  assert.ok(id);
+  return { id, selector: `#comment-${id}` };
+}
+
+test("the author's flow: one-time link, hide, restore, pin, reply, ban; the reader's inbox badge", async () => {
+  // A reader takes a name and comments, without JavaScript (plain forms all the way).
+  const reader = await open(false);
+  await reader.goto(article());
+  await reader.fill('#composer-name', 'Eve Reader');
+  await reader.click('#composer button[type=submit]');
+  await reader.click('a.button-link');
+  await reader.waitForSelector('#composer-body');
+  await reader.fill('#composer-body', 'A question from Eve for the author');
+  await reader.waitForTimeout(1200);
+  await reader.click('#composer button[type=submit]');
+  const eve = await commentWith(reader, 'A question from Eve');
+  assert.equal(await reader.locator('.inbox-badge').count(), 0);
+
+  // The author signs in with the one-time link from `byline author-link`.
+  const link = await server.ctx.discussion.createAuthorLink();
+  const author = await open(true);
+  await author.goto(`${server.url}/author/signin?token=${link.token}`);
+  assert.match(author.url(), /\/me$/);
+  await author.goto(`${server.url}/admin`);
+  await author.waitForSelector('h1:has-text("Moderation queue")');
+
+  // Hide from the article page: readers see the placeholder, the author can restore it.
+  await author.goto(article());
+  await author.click(`${eve.selector} button.mod-hide`);
+  await author.waitForSelector(`${eve.selector} .badge-removed`);
+  assert.match(author.url(), new RegExp(`#comment-${eve.id}$`), 'the form comes back to the comment');
+  const visitor = await open(true);
+  await visitor.goto(article());
+  assert.equal(await visitor.locator('text=A question from Eve').count(), 0);
+  await author.click(`${eve.selector} button.mod-restore`);
+  await author.waitForSelector(`${eve.selector} button.mod-hide`);
+
+  // Pin it: it leads the thread with a Pinned badge for everyone.
+  await author.click(`${eve.selector} button.mod-pin`);
+  await author.waitForSelector(`${eve.selector} .badge-pinned`);
+  await visitor.goto(article());
+  assert.equal(await visitor.locator('li.comment').first().getAttribute('data-id'), eve.id);
+
+  // The author replies; the reader's header shows the inbox badge.
+  await author.goto(`${article()}/comments/${eve.id}/reply`);
+  await author.fill('#reply-body', 'Thanks Eve, here is my answer.');
+  await author.waitForTimeout(1200);
+  await author.click('form.comment-form button[type=submit]');
+  await author.waitForURL(new RegExp(`/writing/${slug}`));
+  await reader.goto(article());
+  const badge = reader.locator('a.inbox-badge');
+  await badge.waitFor();
+  // Two items: the comment was removed for a while (hidden, then restored), and the author replied.
+  assert.equal((await badge.textContent())?.trim(), '2 new');
+  await badge.click();
+  await reader.waitForSelector('text=the author, replied to your comment');
+  await reader.waitForSelector('text=Your comment was removed by the author');
+  await reader.goto(article());
+  assert.equal(await reader.locator('a.inbox-badge').count(), 0, 'read once the inbox is opened');
+
+  // Ban from the comment, with a reason: the reader can no longer post.
+  await author.goto(article());
+  await author.click(`${eve.selector} details.mod-ban summary`);
+  await author.selectOption(`#ban-${eve.id}-days`, '7');
+  await author.fill(`#ban-${eve.id}-reason`, 'Testing the ban');
+  await author.click(`${eve.selector} .ban-form button[type=submit]`);
+  await author.waitForURL(new RegExp(`#comment-${eve.id}$`));
+  await screenshot(author, 'admin-article-author-view');
+  await author.goto(`${server.url}/admin/audit`);
+  for (const action of ['comment.hide', 'comment.restore', 'comment.pin', 'identity.ban']) await author.waitForSelector(`code:has-text("${action}")`);
+  await screenshot(author, 'admin-audit');
+
+  await reader.goto(article());
+  await reader.fill('#composer-body', 'Am I still here?');
+  await reader.waitForTimeout(1200);
+  await reader.click('#composer button[type=submit]');
+  await reader.waitForSelector("text=You can't post or vote here until");
+});

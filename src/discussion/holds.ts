@@ -1,0 +1,92 @@
+import { createHmac } from 'node:crypto';
+import type { Store } from '../store/store.ts';
+import { secretsEqual } from './secrets.ts';
+
+/** The policies that send a new comment to the author's queue instead of the page. */
+export interface HoldSettings {
+  holdFirstComment: boolean;
+  holdLinksOver: number;
+  holdWords: string[];
+}
+
+/**
+ * Links as a reader sees them: Markdown links and autolinks, bare http(s) addresses and bare
+ * www. names. Each distinct occurrence counts, so one link written as [text](url) counts once.
+ */
+export function countLinks(body: string): number {
+  let rest = body;
+  let n = 0;
+  // Markdown links first, removed so their URL is not counted again as a bare address.
+  rest = rest.replace(/\[[^\]]*\]\([^)]*\)/g, () => {
+    n++;
+    return ' ';
+  });
+  rest = rest.replace(/<(?:https?:\/\/|www\.)[^>\s]+>/gi, () => {
+    n++;
+    return ' ';
+  });
+  n += (rest.match(/\b(?:https?:\/\/|www\.)[^\s<>()]+/gi) ?? []).length;
+  return n;
+}
+
+/** Escapes a word for a RegExp and matches it only as a whole word (or phrase), any case. */
+function wordPattern(word: string): RegExp {
+  const escaped = word.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu');
+}
+
+/**
+ * Why a comment must wait for review, or null. Pure: the caller says whether the writer has
+ * commented before. The reason is shown to the author in the queue, never to the writer (who is
+ * told only that their comment waits for review, so a spammer learns nothing to work around).
+ */
+export function holdReason(body: string, settings: HoldSettings, firstComment: boolean): string | null {
+  if (settings.holdFirstComment && firstComment) return 'first comment of a new name';
+  const links = countLinks(body);
+  if (links > settings.holdLinksOver) return `${links} links (more than ${settings.holdLinksOver})`;
+  const normalized = body.normalize('NFKC');
+  for (const word of settings.holdWords) {
+    if (word.trim() && wordPattern(word).test(normalized)) return `matches the word list (“${word.trim()}”)`;
+  }
+  return null;
+}
+
+/** The hold policies over the store: the only fact they need from it is whether this is a first comment. */
+export class HoldPolicy {
+  constructor(
+    private readonly store: Store,
+    private readonly settings: HoldSettings,
+  ) {}
+
+  async reasonFor(identityId: string, body: string, isAuthor: boolean): Promise<string | null> {
+    if (isAuthor) return null;
+    // "First comment" means: nothing of theirs has been approved yet, so a second post made while
+    // the first still waits is held too.
+    const first = this.settings.holdFirstComment
+      ? (await this.store.listCommentsFiltered({ identityId, state: 'visible', limit: 1 })).length === 0
+      : false;
+    return holdReason(body, this.settings, first);
+  }
+}
+
+/**
+ * The render time of a comment form, signed so it can't be forged: `<ms>.<mac>`. Each signed-in
+ * render gets its own (the anonymous, cached page has no composer).
+ */
+export function signRenderTime(secret: string, renderedAt: number): string {
+  return `${renderedAt}.${createHmac('sha256', secret).update(`form-time:${renderedAt}`).digest('base64url').slice(0, 22)}`;
+}
+
+/** Null when a form was sent at least `minSeconds` after it was rendered, else what to tell the writer. */
+export function checkSubmitTime(secret: string, token: unknown, now: number, minSeconds: number): string | null {
+  if (minSeconds <= 0) return null;
+  const stale = 'This form is missing its timing field or has been tampered with. Reload the page and post again.';
+  if (typeof token !== 'string' || token.length > 64) return stale;
+  const [at, mac] = token.split('.');
+  const renderedAt = Number(at);
+  if (!at || !mac || !Number.isSafeInteger(renderedAt) || !secretsEqual(signRenderTime(secret, renderedAt), token)) return stale;
+  if (now - renderedAt < minSeconds * 1000) {
+    return `That was quicker than we allow (${minSeconds} seconds after the page opened). Please wait a moment and send it again.`;
+  }
+  return null;
+}
