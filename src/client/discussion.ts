@@ -41,7 +41,7 @@ function newKey(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function fragment(html: string): HTMLElement | null {
+export function fragment(html: string): HTMLElement | null {
   const template = document.createElement('template');
   template.innerHTML = html.trim();
   return template.content.firstElementChild as HTMLElement | null;
@@ -63,7 +63,7 @@ function byId(id: string): HTMLElement | null {
 }
 
 /** Where a new comment goes: after its parent's last descendant, or at the head/foot of the list. */
-function place(li: HTMLElement, parentId: string | null): void {
+export function place(li: HTMLElement, parentId: string | null): void {
   const ol = list();
   if (!ol) return;
   const parent = parentId ? byId(parentId) : null;

@@ -2,14 +2,19 @@
 // everyone else. Here the page asks once for what is theirs (name, upvotes, own comments, a form
 // token) and fills it in: the header, the composer, their votes, Edit and Delete.
 
+import { fragment, place } from './discussion.ts';
+
 interface ViewerState {
   name: string;
   isAuthor: boolean;
   csrf: string;
   idempotencyKey: string;
   voted: string[];
-  own: { id: string; canEdit: boolean }[];
+  own: { id: string; canEdit: boolean; held: boolean }[];
   open: boolean;
+  unread: number;
+  /** The reader's own comments waiting for review, rendered, which the shared page leaves out. */
+  pending: { id: string; parentId: string | null; html: string }[];
 }
 
 function hasCookie(name: string): boolean {
@@ -96,6 +101,12 @@ export async function applyViewerOverlay(): Promise<void> {
     const me = el('a', { href: '/me', class: 'viewer-name' }, state.name);
     signIn.parentElement?.classList.add('viewer');
     signIn.replaceWith(me);
+    if (state.unread > 0) me.after(el('a', { href: '/inbox', class: 'inbox-badge' }, `${state.unread} new`));
+  }
+  for (const item of state.pending) {
+    if (document.getElementById(`comment-${item.id}`)) continue;
+    const li = fragment(item.html);
+    if (li) place(li, item.parentId);
   }
   const signInForm = root.querySelector('.composer .signin-form');
   if (signInForm && state.open) signInForm.replaceWith(commentForm(slug, state));
@@ -105,7 +116,7 @@ export async function applyViewerOverlay(): Promise<void> {
   }
   for (const own of state.own) {
     const li = document.getElementById(`comment-${own.id}`);
-    if (li) markOwn(li, own.canEdit, state.csrf);
+    if (li && !own.held) markOwn(li, own.canEdit, state.csrf);
   }
   for (const form of root.querySelectorAll<HTMLFormElement>('form.vote-form')) {
     if (!form.querySelector('input[name=_csrf]')) form.prepend(hidden('_csrf', state.csrf));

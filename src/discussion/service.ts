@@ -450,7 +450,7 @@ export class Discussion {
    * What a signed-in reader's page shows differently from everyone else's: which comments they
    * upvoted and which are theirs. Lets a signed-in reader get the shared cached page plus this.
    */
-  async viewerState(viewer: Viewer, slug: string): Promise<{ voted: string[]; own: { id: string; canEdit: boolean }[]; open: boolean }> {
+  async viewerState(viewer: Viewer, slug: string): Promise<{ voted: string[]; own: { id: string; canEdit: boolean; held: boolean }[]; open: boolean }> {
     this.requireArticle(slug);
     const [voted, own, open] = await Promise.all([
       this.store.votedCommentIds(viewer.identity.id, slug),
@@ -461,7 +461,11 @@ export class Discussion {
       voted,
       own: own
         .filter((c) => c.state !== 'deleted')
-        .map((c) => ({ id: c.id, canEdit: open && c.state !== 'hidden' && this.now() - c.createdAt <= this.settings.editWindowMs })),
+        .map((c) => ({
+          id: c.id,
+          canEdit: open && c.state !== 'hidden' && this.now() - c.createdAt <= this.settings.editWindowMs,
+          held: c.state === 'held',
+        })),
       open,
     };
   }

@@ -110,7 +110,15 @@ export function registerArticleRoute(app: FastifyInstance, ctx: AppContext): voi
     }
     const state = await ctx.discussion.viewerState(viewer, slug);
     const unread = await moderationServices(ctx).inbox.unread(viewer.identity.id);
-    return { name: dViewer.name, isAuthor: dViewer.isAuthor, csrf: dViewer.csrf, idempotencyKey: randomId(20), unread, ...state };
+    // The reader's own comments waiting for review are on nobody else's page, so not on the
+    // shared one: send them along for the script to put in place.
+    const pending = [];
+    for (const own of state.own.filter((c) => c.held)) {
+      const html = await renderCommentFragment(ctx, own.id, viewer, dViewer);
+      const record = html ? await ctx.store.getComment(own.id) : undefined;
+      if (html && record) pending.push({ id: own.id, parentId: record.parentId, html });
+    }
+    return { name: dViewer.name, isAuthor: dViewer.isAuthor, csrf: dViewer.csrf, idempotencyKey: randomId(20), unread, pending, ...state };
   });
 
   app.get('/api/v1/articles/:slug/events', async (req, reply) => {
