@@ -219,7 +219,8 @@ describe('a reader takes part in the discussion', () => {
       assert.equal(await vote.getAttribute('aria-pressed'), 'false');
       if (js) {
         assert.ok(await markerSurvived(page), 'voting did not reload the page');
-        assert.match(await page.locator('.live-region').innerText(), /Upvote taken back/);
+        // The live region is cleared and refilled a moment later, so screen readers repeat it.
+        await eventually('the announcement', () => page.locator('.live-region').innerText(), (text) => /Upvote taken back/.test(text));
       }
 
       // Edit my comment (a page of its own, with and without the script).
