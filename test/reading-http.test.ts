@@ -6,9 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Article } from '../src/content/types.ts';
 import type { AppContext } from '../src/web/context.ts';
-import Fastify from 'fastify';
 import { renderArticleDocument } from '../src/web/pages/article.tsx';
-import { registerArticleRoute, registerReadingRoutes } from '../src/web/routes/reading.ts';
 import { notFoundPage, serverErrorPage, unavailablePage } from '../src/web/pages/errors.tsx';
 import { jsonForScript } from '../src/web/pages/meta.tsx';
 import { demoContentDir, startTestApp, type TestApp } from './helpers/app.ts';
@@ -503,26 +501,6 @@ describe('templates', () => {
         assert.match(html, /href="\/"/);
       }
       assert.match(page(demo.ctx), /class="site-header"/);
-    }
-  });
-});
-
-describe('reading-only server', () => {
-  test('registerArticleRoute serves the article with the comments placeholder; drafts stay 404', async () => {
-    const app = Fastify();
-    registerReadingRoutes(app, demo.ctx);
-    registerArticleRoute(app, demo.ctx);
-    app.setNotFoundHandler(async (_req, reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(demo.ctx)));
-    try {
-      const article = bookArticle(demo);
-      const res = await app.inject({ method: 'GET', url: `/writing/${article.slug}` });
-      assert.equal(res.statusCode, 200);
-      assert.match(res.body, /<section id="comments" aria-labelledby="comments-title" class="comments"><h2 id="comments-title">Comments<\/h2><\/section>/);
-      const again = await app.inject({ method: 'GET', url: `/writing/${article.slug}`, headers: { 'if-none-match': String(res.headers.etag) } });
-      assert.equal(again.statusCode, 304);
-      assert.equal((await app.inject({ method: 'GET', url: '/writing/no-such-piece' })).statusCode, 404);
-    } finally {
-      await app.close();
     }
   });
 });

@@ -8,7 +8,7 @@ import { contentSecurityPolicy } from '../security.ts';
 import { prepareBody, sendDynamic, sendPrepared } from '../http.ts';
 import { DiscussionSection } from '../pages/discussion.tsx';
 import { renderCommentFragment } from '../fragments.tsx';
-import { renderArticleDocument } from './reading.ts';
+import { renderArticleDocument } from '../pages/article.tsx';
 import { authorHintCookie, headerViewer as headerViewerOf, moderationServices } from './admin.tsx';
 import { discussionViewer, viewerOf } from './discussion.ts';
 import { clearSessionCookie, jsCookie, readCookie, sessionToken } from '../guard.ts';

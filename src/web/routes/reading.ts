@@ -7,15 +7,12 @@ import type { Article } from '../../content/types.ts';
 import type { AppContext } from '../context.ts';
 import { buildAtomFeed, buildJsonFeed, buildRobots, buildSitemap } from '../feeds.ts';
 import { etagMatches, type PreparedBody, prepareBody, sendPrepared, strongEtag } from '../http.ts';
-import { renderArticleDocument } from '../pages/article.tsx';
 import { renderBookPage } from '../pages/book.tsx';
 import { renderCorrectionsPage } from '../pages/corrections.tsx';
 import { renderHomePage } from '../pages/home.tsx';
 import { type ListingPageProps, renderListingPage } from '../pages/listing.tsx';
 import { sectionPath, tagPath } from '../pages/meta.tsx';
 import { pageOf, pagePath } from '../pages/parts.tsx';
-
-export { renderArticleDocument };
 
 const HTML = 'text/html; charset=utf-8';
 // HTML is revalidated on every visit (cheap: a 304), so a correction reaches readers at once.
@@ -91,21 +88,6 @@ function sendListing(
     renderListingPage({ ...props, ctx, articles: items, paging: { page, pages, pathFor: (n: number) => pagePath(base, n) } }),
   );
   return sendPrepared(req, reply, body, HTML_CACHE);
-}
-
-/**
- * The article page without a discussion. The app registers routes/article.tsx instead, which
- * renders the comments into the same `renderArticleDocument`; this one stays for a reading-only
- * server (and as the reference for what the page is without comments).
- */
-export function registerArticleRoute(app: FastifyInstance, ctx: AppContext): void {
-  app.get<{ Params: { slug: string } }>('/writing/:slug', async (req, reply) => {
-    // Drafts are reachable only when previewing (dev mode); published pages never mention them.
-    const article = ctx.content.site.articleBySlug(req.params.slug, { preview: ctx.config.dev });
-    if (!article) return notFound(reply);
-    const body = cacheFor(ctx)(`article:${article.slug}`, HTML, () => renderArticleDocument(ctx, article, null, null));
-    return sendPrepared(req, reply, body, HTML_CACHE);
-  });
 }
 
 /** Sends bytes that are already compressed (photos) as they are, with a validator. */
