@@ -213,73 +213,40 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
       .send(signInPage({ ctx, viewer: discussionViewer(ctx, req, viewer), returnTo: safeReturn(q.return, '/') }));
   });
 
+  /** The no-script sign-in forms: a refusal re-renders the sign-in page with the reason; success shows the key once. */
+  async function signInForm(
+    reply: FastifyReply,
+    body: Body,
+    attempt: () => Promise<Awaited<ReturnType<typeof signInNew>>>,
+    recovered: boolean,
+  ): Promise<FastifyReply> {
+    const returnTo = safeReturn(body.return, '/');
+    const page = (status: number, html: string) => reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(html);
+    let result: Awaited<ReturnType<typeof signInNew>>;
+    try {
+      result = await attempt();
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code === 'rate_limited') throw err;
+      const name = typeof body.name === 'string' ? body.name : '';
+      const refusal = recovered ? { recoverError: err.message, name } : { error: err.message };
+      return page(statusFor(err.code), signInPage({ ctx, viewer: null, returnTo, ...refusal }));
+    }
+    setSessionCookie(ctx, reply, result.sessionToken);
+    const viewer = { name: result.identity.name, isAuthor: false, csrf: csrfToken(ctx, result.sessionToken) };
+    return page(
+      recovered ? 200 : 201,
+      welcomePage({ ctx, viewer, name: result.identity.name, recoveryKey: result.recoveryKey, returnTo, recovered }),
+    );
+  }
+
   app.post(
     '/signin',
-    form(async (req, reply, body) => {
-      const returnTo = safeReturn(body.return, '/');
-      let result: Awaited<ReturnType<typeof signInNew>>;
-      try {
-        result = await signInNew(req, body.name);
-      } catch (err) {
-        if (err instanceof DomainError && err.code !== 'rate_limited') {
-          return reply
-            .code(statusFor(err.code))
-            .type('text/html; charset=utf-8')
-            .header('Cache-Control', 'no-store')
-            .send(signInPage({ ctx, viewer: null, returnTo, error: err.message }));
-        }
-        throw err;
-      }
-      setSessionCookie(ctx, reply, result.sessionToken);
-      return reply
-        .code(201)
-        .type('text/html; charset=utf-8')
-        .header('Cache-Control', 'no-store')
-        .send(
-          welcomePage({
-            ctx,
-            viewer: { name: result.identity.name, isAuthor: false, csrf: csrfToken(ctx, result.sessionToken) },
-            name: result.identity.name,
-            recoveryKey: result.recoveryKey,
-            returnTo,
-            recovered: false,
-          }),
-        );
-    }),
+    form(async (req, reply, body) => signInForm(reply, body, () => signInNew(req, body.name), false)),
   );
 
   app.post(
     '/signin/recover',
-    form(async (req, reply, body) => {
-      const returnTo = safeReturn(body.return, '/');
-      let result: Awaited<ReturnType<typeof recover>>;
-      try {
-        result = await recover(req, body.name, body.recoveryKey);
-      } catch (err) {
-        if (err instanceof DomainError && err.code !== 'rate_limited') {
-          return reply
-            .code(statusFor(err.code))
-            .type('text/html; charset=utf-8')
-            .header('Cache-Control', 'no-store')
-            .send(signInPage({ ctx, viewer: null, returnTo, recoverError: err.message, name: typeof body.name === 'string' ? body.name : '' }));
-        }
-        throw err;
-      }
-      setSessionCookie(ctx, reply, result.sessionToken);
-      return reply
-        .type('text/html; charset=utf-8')
-        .header('Cache-Control', 'no-store')
-        .send(
-          welcomePage({
-            ctx,
-            viewer: { name: result.identity.name, isAuthor: false, csrf: csrfToken(ctx, result.sessionToken) },
-            name: result.identity.name,
-            recoveryKey: result.recoveryKey,
-            returnTo,
-            recovered: true,
-          }),
-        );
-    }),
+    form(async (req, reply, body) => signInForm(reply, body, () => recover(req, body.name, body.recoveryKey), true)),
   );
 
   app.post(
