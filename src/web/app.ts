@@ -138,7 +138,9 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   });
 
   app.setErrorHandler(async (err: FastifyError, req, reply) => {
-    if (err instanceof StoreUnavailableError) {
+    // A statement cancelled by the database's timeout (PostgreSQL 57014) means the database is
+    // overloaded right now: the reader should retry, as when it is down.
+    if (err instanceof StoreUnavailableError || (err as { code?: unknown }).code === '57014') {
       reply.code(503).header('Retry-After', '5');
       if (isApi(req.url)) return reply.send(apiError('unavailable', 'The site cannot reach its database right now. Try again in a moment.'));
       return reply.type('text/html; charset=utf-8').send(unavailablePage(ctx));
