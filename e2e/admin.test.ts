@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { defaultModeration } from '../src/config.ts';
 import { startTestApp, type TestApp } from '../test/helpers/app.ts';
 import { generousLimits } from '../test/helpers/people.ts';
-import { launchBrowser, newContext, screenshot } from './helpers/browser.ts';
+import { axeViolations, formatViolations, launchBrowser, newContext, screenshot } from './helpers/browser.ts';
 
 const slug = 'the-last-ten-percent';
 let server: TestApp;
@@ -12,7 +12,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 before(async () => {
-  server = await startTestApp({ config: { limits: generousLimits, moderation: { ...defaultModeration, minSubmitSeconds: 1 } } });
+  server = await startTestApp({ config: { limits: generousLimits, moderation: { ...defaultModeration, minSubmitSeconds: 0 } } });
   browser = await launchBrowser();
 });
 
@@ -48,7 +48,6 @@ test("the author's flow: one-time link, hide, restore, pin, reply, ban; the read
   await reader.click('a.button-link');
   await reader.waitForSelector('#composer-body');
   await reader.fill('#composer-body', 'A question from Eve for the author');
-  await reader.waitForTimeout(1200);
   await reader.click('#composer button[type=submit]');
   const eve = await commentWith(reader, 'A question from Eve');
   assert.equal(await reader.locator('.inbox-badge').count(), 0);
@@ -81,7 +80,6 @@ test("the author's flow: one-time link, hide, restore, pin, reply, ban; the read
   // The author replies; the reader's header shows the inbox badge.
   await author.goto(`${article()}/comments/${eve.id}/reply`);
   await author.fill('#reply-body', 'Thanks Eve, here is my answer.');
-  await author.waitForTimeout(1200);
   await author.click('form.comment-form button[type=submit]');
   await author.waitForURL(new RegExp(`/writing/${slug}`));
   await reader.goto(article());
@@ -107,9 +105,33 @@ test("the author's flow: one-time link, hide, restore, pin, reply, ban; the read
   for (const action of ['comment.hide', 'comment.restore', 'comment.pin', 'identity.ban']) await author.waitForSelector(`code:has-text("${action}")`);
   await screenshot(author, 'admin-audit');
 
+  // The author's pages pass axe-core, in light and dark.
+  for (const scheme of ['light', 'dark'] as const) {
+    await author.emulateMedia({ colorScheme: scheme });
+    for (const path of ['/admin', '/admin/comments', '/admin/articles', '/admin/audit', `/writing/${slug}`]) {
+      await author.goto(`${server.url}${path}`);
+      const violations = await axeViolations(author);
+      assert.equal(violations.length, 0, `${path} (${scheme}):\n${formatViolations(violations)}`);
+    }
+  }
+
   await reader.goto(article());
   await reader.fill('#composer-body', 'Am I still here?');
-  await reader.waitForTimeout(1200);
   await reader.click('#composer button[type=submit]');
   await reader.waitForSelector("text=You can't post or vote here until");
+});
+
+test("a reader's inbox and own page pass axe-core, in light and dark", async () => {
+  const page = await open();
+  await page.goto(`${server.url}/signin`);
+  await page.fill('#signin-name', 'Inbox Reader');
+  await Promise.all([page.waitForURL(/\/signin$/), page.click('.signin-form button')]);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const path of ['/inbox', '/me']) {
+      await page.goto(`${server.url}${path}`);
+      const violations = await axeViolations(page);
+      assert.equal(violations.length, 0, `${path} (${scheme}):\n${formatViolations(violations)}`);
+    }
+  }
 });
