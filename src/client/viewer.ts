@@ -24,6 +24,7 @@ function hasCookie(name: string): boolean {
 /** Tells the server this browser runs the script, so it may send the shared page. */
 export function markScriptRuns(): void {
   const secure = location.protocol === 'https:' ? '; Secure' : '';
+  // biome-ignore lint/suspicious/noDocumentCookie: one plain flag; the Cookie Store API is not in every browser yet.
   document.cookie = `byline_js=1; Path=/; SameSite=Lax${secure}`;
 }
 

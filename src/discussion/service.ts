@@ -227,7 +227,7 @@ export class Discussion {
     const normalized = normalizeDisplayName(rawName);
     if (!normalized.ok) throw wrong;
     const identity = await this.store.getIdentityByNameKey(nameKey(normalized.name));
-    if (!identity || identity.role !== 'reader') throw wrong;
+    if (identity?.role !== 'reader') throw wrong;
     const stored = await this.store.getRecoveryHash(identity.id);
     const given = hashSecret(normalizeRecoveryKey(rawKey));
     if (!stored || !secretsEqual(stored, given)) throw wrong;
@@ -283,7 +283,7 @@ export class Discussion {
       );
       identity = await this.store.getIdentityByNameKey(key);
     }
-    if (!identity || identity.role !== 'author') throw new DomainError('forbidden', 'That name is held by a reader account, not the author.');
+    if (identity?.role !== 'author') throw new DomainError('forbidden', 'That name is held by a reader account, not the author.');
     return { identity, sessionToken: await this.openSession(identity) };
   }
 
