@@ -369,7 +369,7 @@ export class Discussion {
   }
 
   /**
-   * One page of an article's discussion: two queries (comments, and the viewer's votes) however
+   * One page of an article's discussion: a constant handful of queries (comments, the viewer's votes, the article's state) however
    * large the thread. Top-level threads are sorted; replies stay in reading order.
    */
   async threadPage(slug: string, viewer: Viewer | undefined, opts: { sort?: Sort; after?: string; focus?: string } = {}): Promise<ThreadPage> {
