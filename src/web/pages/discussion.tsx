@@ -1,3 +1,4 @@
+import { BanForm } from './ban-form.tsx';
 import type { ComponentChildren } from 'preact';
 import type { CommentView, DisplayItem, Sort, ThreadPage } from '../../discussion/service.ts';
 import { TOP_SORT_EXPLANATION } from '../../discussion/service.ts';
@@ -59,24 +60,7 @@ function AuthorControls(props: { c: CommentView; csrf: string; returnTo: string;
       {c.writerId && !c.isAuthor && !c.mine && (
         <details class="mod-ban">
           <summary>Ban…</summary>
-          <form method="post" action={`/admin/identities/${c.writerId}/ban`} class="ban-form compact">
-            <input type="hidden" name="_csrf" value={csrf} />
-            <input type="hidden" name="return" value={returnTo} />
-            <label for={`ban-${c.id}-days`}>For</label>
-            <select id={`ban-${c.id}-days`} name="days">
-              <option value="1">1 day</option>
-              <option value="7">7 days</option>
-              <option value="30" selected>
-                30 days
-              </option>
-              <option value="0">until further notice</option>
-            </select>
-            <label for={`ban-${c.id}-reason`}>Reason</label>
-            <input id={`ban-${c.id}-reason`} name="reason" type="text" required maxLength={500} />
-            <button type="submit" class="danger">
-              Ban {c.authorName}
-            </button>
-          </form>
+          <BanForm identityId={c.writerId} csrf={csrf} returnTo={returnTo} compact idPrefix={`ban-${c.id}`} name={c.authorName ?? undefined} />
         </details>
       )}
       {c.writerId && (
