@@ -15,7 +15,7 @@ import {
   tagPath,
   type Viewer,
 } from './meta.tsx';
-import { BookCover, bookChapterTitle, Time } from './parts.tsx';
+import { BookCover, bookChapterTitle, CorrectionDetails, Time } from './parts.tsx';
 
 export interface ArticlePageProps {
   ctx: AppContext;
@@ -112,12 +112,7 @@ function CorrectionsList(props: { corrections: Correction[]; language: string })
             <p class="correction-date">
               <Time date={c.date} language={props.language} />
             </p>
-            <dl>
-              <dt>What was wrong</dt>
-              <dd>{c.wrong}</dd>
-              <dt>What changed</dt>
-              <dd>{c.changed}</dd>
-            </dl>
+            <CorrectionDetails correction={c} />
           </li>
         ))}
       </ol>

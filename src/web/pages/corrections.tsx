@@ -2,7 +2,7 @@ import type { AppContext } from '../context.ts';
 import { renderDocument } from '../render.ts';
 import { Layout } from './layout.tsx';
 import { absoluteUrl, articlePath, type Viewer } from './meta.tsx';
-import { Time } from './parts.tsx';
+import { CorrectionDetails, Time } from './parts.tsx';
 
 export function CorrectionsPage(props: { ctx: AppContext; viewer?: Viewer | null }) {
   const { ctx } = props;
@@ -41,12 +41,7 @@ export function CorrectionsPage(props: { ctx: AppContext; viewer?: Viewer | null
                 <h2 class="ledger-title">
                   <a href={articlePath(c.article)}>{c.article.title}</a>
                 </h2>
-                <dl>
-                  <dt>What was wrong</dt>
-                  <dd>{c.wrong}</dd>
-                  <dt>What changed</dt>
-                  <dd>{c.changed}</dd>
-                </dl>
+                <CorrectionDetails correction={c} />
               </li>
             ))}
           </ol>

@@ -1,7 +1,19 @@
 // Pieces more than one page uses: dates, article lists, pagination, the book cover.
 import type { ComponentChildren } from 'preact';
-import type { Article, Book } from '../../content/types.ts';
+import type { Article, Book, Correction } from '../../content/types.ts';
 import { articlePath, formatDate, sectionPath } from './meta.tsx';
+
+/** What was wrong and what changed: the same wording on the article and on /corrections. */
+export function CorrectionDetails(props: { correction: Pick<Correction, 'wrong' | 'changed'> }) {
+  return (
+    <dl>
+      <dt>What was wrong</dt>
+      <dd>{props.correction.wrong}</dd>
+      <dt>What changed</dt>
+      <dd>{props.correction.changed}</dd>
+    </dl>
+  );
+}
 
 export function Time(props: { date: string; language: string }) {
   return <time datetime={props.date}>{formatDate(props.date, props.language)}</time>;
