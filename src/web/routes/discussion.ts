@@ -168,6 +168,13 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     }
   }
 
+  /** Ends this device's session (the others stay signed in) and clears its cookies. */
+  async function signOutHere(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const token = sessionToken(ctx, req);
+    if (token) await discussion.signOut(token);
+    clearSessionCookie(ctx, reply);
+  }
+
   app.post(
     '/api/v1/session',
     api(async (req, reply, body) => {
@@ -189,9 +196,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
   app.delete(
     '/api/v1/session',
     api(async (req, reply) => {
-      const token = sessionToken(ctx, req);
-      if (token) await discussion.signOut(token);
-      clearSessionCookie(ctx, reply);
+      await signOutHere(req, reply);
       return reply.code(204).send();
     }),
   );
@@ -252,9 +257,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
   app.post(
     '/signout',
     form(async (req, reply) => {
-      const token = sessionToken(ctx, req);
-      if (token) await discussion.signOut(token);
-      clearSessionCookie(ctx, reply);
+      await signOutHere(req, reply);
       return reply.redirect('/', 303);
     }),
   );
