@@ -41,7 +41,8 @@ export async function startServer(opts: StartOptions = {}): Promise<HostileServe
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'byline-hostile-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/byline.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--content', opts.contentDir ?? demoContentDir, ...(opts.args ?? [])],
+    // The sources through the TypeScript loader, so the code under test is the code in the tree.
+    ['--import', 'tsx', 'src/cli.ts', 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--content', opts.contentDir ?? demoContentDir, ...(opts.args ?? [])],
     { env: { ...process.env, BYLINE_SECRET: 'hostile-test-secret', BYLINE_LOG: 'quiet', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
