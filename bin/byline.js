@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// The `byline` command. Byline runs its TypeScript sources directly through tsx's loader,
-// so there is no build step between editing a file and running it.
-import { register } from 'tsx/esm/api';
+// The `byline` command. It runs the built JavaScript in dist/ (made by `npm run build`, which
+// `npm install` runs). A checkout without a build, or BYLINE_FROM_SOURCE=1, runs the TypeScript
+// sources through the development loader instead.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const built = new URL('../dist/cli.js', import.meta.url);
+if (existsSync(built) && process.env.BYLINE_FROM_SOURCE !== '1') {
+  await import(built.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}

@@ -41,6 +41,9 @@ const bin = (name) => join('node_modules', '.bin', name);
 run('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']);
 run('lint (biome)', bin('biome'), ['lint', 'src', 'test', 'e2e', 'bench', 'scripts']);
 
+// The built server is what production runs; the smoke test starts it.
+run('build (npm run build)', process.execPath, ['scripts/build.js']);
+
 const env = { ...process.env };
 let files = testFiles('test');
 if (withBrowser) {
@@ -48,9 +51,12 @@ if (withBrowser) {
   files = files.concat(testFiles('e2e'));
 }
 
-// Tests that stop the database server run alone, after everything else.
+// Tests that play an attacker compare a bystander's page times before and during the attack,
+// so they run one at a time, with no other test file competing for the two cores. Tests that
+// stop the database server run alone, after everything else.
+const hostile = files.filter((f) => f.includes(join('test', 'hostile')));
 const alone = files.filter((f) => f.includes('outage'));
-const together = files.filter((f) => !alone.includes(f));
+const together = files.filter((f) => !alone.includes(f) && !hostile.includes(f));
 
 /** Runs one batch through node:test, echoing its report and counting its results. */
 function runBatch(batch, concurrency) {
@@ -78,7 +84,7 @@ function runBatch(batch, concurrency) {
 }
 
 console.log(`\n# tests (${files.length} files)`);
-const results = [await runBatch(together, 2), await runBatch(alone, 1)];
+const results = [await runBatch(together, 2), await runBatch(hostile, 1), await runBatch(alone, 1)];
 const total = results.reduce((t, r) => ({ pass: t.pass + r.pass, fail: t.fail + r.fail, skipped: t.skipped + r.skipped }), { pass: 0, fail: 0, skipped: 0 });
 const failedRun = results.some((r) => r.status !== 0);
 if (failedRun && total.fail === 0) total.fail = 1;

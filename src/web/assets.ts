@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { type PreparedBody, prepareBody } from './http.ts';
 
+// From the sources this is src/web; in the production bundle it is dist/, where
+// scripts/build.js puts the stylesheets, the icon and the prebuilt script beside it.
 const here = dirname(fileURLToPath(import.meta.url));
 
 export interface Asset {
@@ -25,8 +27,19 @@ function fingerprint(name: string, ext: string, content: Buffer, contentType: st
   return { path: `/assets/${name}.${hash}.${ext}`, body: prepareBody(content, contentType) };
 }
 
-/** The client script, bundled and minified in memory at start-up: no build step to forget. */
-function buildClientScript(): Buffer {
+/**
+ * The client script: prebuilt by `npm run build` (named in dist/assets-manifest.json), or, when
+ * running from the sources, bundled and minified in memory at start-up so that an edit to
+ * src/client shows on the next start with no build step to forget.
+ */
+function clientScript(): Buffer {
+  const manifest = join(here, 'assets-manifest.json');
+  if (existsSync(manifest)) {
+    const { script } = JSON.parse(readFileSync(manifest, 'utf8')) as { script: string };
+    return readFileSync(join(here, 'assets', script));
+  }
+  // esbuild is a development dependency: loaded only on this path, never in production.
+  const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   const result = buildSync({
     entryPoints: [join(here, '..', 'client', 'main.ts')],
     bundle: true,
@@ -46,7 +59,7 @@ export function buildAssets(): Assets {
     .filter((file) => existsSync(file))
     .map((file) => readFileSync(file));
   const css = fingerprint('style', 'css', Buffer.concat(cssParts), 'text/css; charset=utf-8');
-  const js = fingerprint('byline', 'js', buildClientScript(), 'text/javascript; charset=utf-8');
+  const js = fingerprint('byline', 'js', clientScript(), 'text/javascript; charset=utf-8');
   const icon = fingerprint('icon', 'svg', readFileSync(join(here, 'assets', 'icon.svg')), 'image/svg+xml');
   return { css, js, icon, byPath: new Map([css, js, icon].map((a) => [a.path, a])) };
 }
