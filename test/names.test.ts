@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import {
   MAX_NAME_GRAPHEMES,
   type NameRule,
   nameKey,
+  nameKeyVariants,
   normalizeDisplayName,
   RESERVED_FOR_AUTHOR,
   RESERVED_FOR_SITE,
@@ -73,7 +76,28 @@ const SAME: ReadonlyArray<readonly [string, string, string]> = [
   ['vera', `${GRK_NU}era`, 'Greek nu'],
   ['Lucas', `L${ARM_U}cas`, 'Armenian se'],
   ['Straße', 'Strasse', 'sharp s'],
-  ['Ross', 'Roſs', 'long s'],
+  ['Rofs', 'Roſs', 'long s looks like f: the look-alike wins over its NFKC form s'],
+  ['Mara Quill', '\u041Cara Quill', 'Cyrillic capital Em'],
+  ['Kate', '\u039Aate', 'Greek capital Kappa'],
+  ['Kate', '\u043Aate', 'Cyrillic small ka (its capital passes for K)'],
+  ['Kate', '\u2C94ate', 'Coptic capital Kappa'],
+  ['Kate', '\u2C95ate', 'Coptic small kappa'],
+  ['Kate', '\u{1D6B1}ate', 'mathematical bold capital Kappa'],
+  ['Kate', '\u{1D6CB}ate', 'mathematical bold small kappa'],
+  ['KATE', '\u039A\u0391\u03A4\u0395', 'KATE in Greek capitals'],
+  ['KATE', '\u041A\u0410\u0422\u0415', 'KATE in Cyrillic capitals'],
+  ['KATE', '\u13E6\u13AA\u13A2\u13AC', 'KATE in Cherokee'],
+  ['Kate', '\uABB6\uAB7A\uAB72\uAB7C', 'Kate in small Cherokee letters'],
+  ['bob', '\u042Cob', 'Cyrillic capital soft sign for b'],
+  ['bob', '\u044Cob', 'Cyrillic small soft sign for b'],
+  ['Mike3', 'Mike\u0417', 'Cyrillic capital Ze for 3'],
+  ['Mike3', 'Mike\u0437', 'Cyrillic small ze for 3'],
+  ['MIKE', '\u1D0D\u026A\u1D0B\u1D07', 'Latin small capitals'],
+  ['Mare', 'Ma\u0433e', 'Cyrillic small ghe for r'],
+  ['Dava', 'Da\u03BDa', 'Greek small nu for v'],
+  ['Kane', 'Ka\u03B7e', 'Greek small eta for n'],
+  ['Kahe', 'Ka\u0397e', 'Greek capital Eta for H'],
+  ['Kaoe', 'Ka\u0C02e', 'Telugu anusvara, a spacing mark, for o'],
   ['ΟΔΟΣ', 'οδος', 'final sigma'],
   ['José', 'Jose', 'acute'],
   ['José', 'Jose\u0301', 'NFD input'],
@@ -109,6 +133,8 @@ const DIFFERENT: ReadonlyArray<readonly [string, string]> = [
   ['민수', '민서'],
   ['Дмитрий', 'Дмитро'],
   ['Mike Smith', 'Mike Smyth'],
+  ['Nera', 'Vera'],
+  ['さくら', 'さら'],
 ];
 
 /** Names that are refused, with the rule that refuses them. */
@@ -156,6 +182,20 @@ const REFUSED: ReadonlyArray<readonly [string, NameRule]> = [
   ['\u0301Mike', 'stray_mark'],
   ['Mike \u0301x', 'stray_mark'],
   ['Mi\u0301\u0302\u0303\u0304\u0305ke', 'too_many_marks'],
+];
+
+/** Names that mix alphabets: refused when taken (reservedReason), with the alphabets named. */
+const MIXED: ReadonlyArray<readonly [string, string]> = [
+  ['\u039Aate', 'Greek and Latin'],
+  [`M${CYR_I}ke`, 'Latin and Cyrillic'],
+  [`p${CYR_A}yp${CYR_A}l`, 'Latin and Cyrillic'],
+  [`L${ARM_U}cas`, 'Latin and Armenian'],
+  ['Ka\u0442e Bell', 'Latin and Cyrillic'],
+  ['Anna \u0410\u043D\u043D\u0430', 'Latin and Cyrillic'],
+  ['Mike \u0BB0\u0BB5\u0BBF', 'Latin and Tamil'],
+  ['\u039D\u03AF\u03BA\u03B7 \u041D\u0438\u043A\u0430', 'Greek and Cyrillic'],
+  ['\u13E6ate Bell', 'Cherokee and Latin'],
+  ['Ma\u0433a \u03A9', 'Latin, Cyrillic and Greek'],
 ];
 
 /** Names accepted as typed, with the stored form. */
@@ -211,6 +251,14 @@ const REAL_NAMES: readonly string[] = [
   'Ana',
   'Bob',
   'Rob',
+  'Ιωάννα',
+  'Ελένη',
+  'Анна-Мария',
+  '山田さくら',
+  'ジョン・スミス',
+  'Mike 李',
+  'DJ 민수',
+  'Castell·là',
 ];
 
 describe('nameKey: look-alikes share a key', () => {
@@ -296,6 +344,10 @@ describe('reservedReason', () => {
     'TheMaraQuill',
     'MaraQuill2',
     'M Quill',
+    '\u041Cara Quill',
+    '\u041C\u0410RA QUILL',
+    'MARA QUI\u13DEL',
+    '\u{1D6B3}ara Quill',
   ];
   for (const name of authorVariants) {
     test(`${JSON.stringify(name)} is reserved for the author`, () => {
@@ -330,6 +382,10 @@ describe('reservedReason', () => {
     'null',
     'undefined',
     'administrator',
+    '\u039COD',
+    'AU\u03A4HOR',
+    '\u0391DMIN',
+    '\u041C\u041ED',
   ];
   for (const name of siteReserved) {
     test(`${JSON.stringify(name)} is reserved for the site`, () => {
@@ -397,6 +453,7 @@ describe('nameKey properties', () => {
   test('is deterministic and ignores case and surrounding whitespace', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 20 }), (s) => {
+        fc.pre(!hasCaseSensitiveLetter(s));
         const key = nameKey(s);
         return key === nameKey(s) && key === nameKey(`  ${s.toUpperCase()}\t`) && key === nameKey(s.toLowerCase());
       }),
@@ -412,5 +469,136 @@ describe('nameKey properties', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+// ---- The whole confusables table ----
+
+const confusables = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve('unhomoglyph/data.json'), 'utf8'),
+) as Record<string, string>;
+const SINGLE_LATIN = /^[A-Za-z0-9]$/;
+const hex = (s: string): string => [...s].map((ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+
+/*
+ * Letters whose capital and small forms pass for two different Latin letters. One key cannot give
+ * them both (Greek Ν ~ N and ν ~ v would make "Nera" and "Vera" one name), so each keeps the
+ * look-alike of the case it is written in, and nameKeyVariants / reservedReason try both cases.
+ * Accented forms (ή, Ύ…) follow their base letter.
+ */
+const CASE_SENSITIVE_LETTERS = new Map<string, string>([
+  ['\u017F', 'long s ſ ~ f; its capital S is S'],
+  ['\u01BC', 'Latin tone five Ƽ ~ 5; small ƽ ~ s'],
+  ['\u01BD', 'Latin tone five ƽ ~ s; capital Ƽ ~ 5'],
+  ['\u0392', 'Greek Β ~ B; small β ~ ß'],
+  ['\u03B2', 'Greek β ~ ß; capital Β ~ B'],
+  ['\u03D0', 'Greek beta symbol ϐ ~ ß (as β)'],
+  ['\u0397', 'Greek Η ~ H; small η ~ n'],
+  ['\u03B7', 'Greek η ~ n; capital Η ~ H'],
+  ['\u039D', 'Greek Ν ~ N; small ν ~ v'],
+  ['\u03BD', 'Greek ν ~ v; capital Ν ~ N'],
+  ['\u03A5', 'Greek Υ ~ Y; small υ ~ u'],
+  ['\u03C5', 'Greek υ ~ u; capital Υ ~ Y'],
+  ['\u0411', 'Cyrillic Б ~ b; small б ~ 6'],
+  ['\u0431', 'Cyrillic б ~ 6; capital Б ~ b'],
+  ['\u0413', 'Cyrillic Г ~ Ɣ-like y; small г ~ r'],
+  ['\u0433', 'Cyrillic г ~ r; capital Г ~ y'],
+  ['\u0492', 'Cyrillic Ғ ~ y; small ғ ~ r'],
+  ['\u0493', 'Cyrillic ғ ~ r; capital Ғ ~ y'],
+  ['\u13B1', 'Cherokee Ꮁ ~ y-like; small ꮁ ~ r'],
+  ['\uAB81', 'Cherokee small ꮁ ~ r; capital Ꮁ ~ y'],
+  ['\u2C84', 'Coptic Ⲅ ~ y; small ⲅ ~ r'],
+  ['\u2C85', 'Coptic ⲅ ~ r; capital Ⲅ ~ y'],
+  ['\uA7B4', 'Latin beta Ꞵ ~ B; small ꞵ ~ ß'],
+  ['\uA7B5', 'Latin beta ꞵ ~ ß; capital Ꞵ ~ B'],
+  ['\u{118A4}', 'Warang Citi capital ~ Y; its small letter ~ z'],
+  ['\u{118C4}', 'Warang Citi small ~ z; its capital ~ Y'],
+  ['\u{118A6}', 'Warang Citi capital ~ E; its small letter ~ 7'],
+  ['\u{118C6}', 'Warang Citi small ~ 7; its capital ~ E'],
+  ['\u{118B5}', 'Warang Citi capital ~ O; its small letter ~ 6'],
+  ['\u{118D5}', 'Warang Citi small ~ 6; its capital ~ O'],
+  ['\u{118BC}', 'Warang Citi capital ~ T; its small letter ~ y'],
+  ['\u{118DC}', 'Warang Citi small ~ y; its capital ~ T'],
+]);
+
+function hasCaseSensitiveLetter(s: string): boolean {
+  return [...s.normalize('NFD')].some((ch) => CASE_SENSITIVE_LETTERS.has(ch));
+}
+
+describe('the whole confusables table', () => {
+  test('every look-alike of a Latin letter or digit, in both cases, gives the key of the Latin name', () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const [source, target] of Object.entries(confusables)) {
+      if (!SINGLE_LATIN.test(target)) continue;
+      const latin = `Ka${target}e`;
+      // The entry itself, then its other cases. A case form that the table lists as a look-alike
+      // of a Latin letter of its own is checked as that entry; if that letter differs, it must be
+      // one of the documented case-sensitive letters.
+      const forms = [source];
+      for (const other of [source.toUpperCase(), source.toLowerCase()]) {
+        if (other === source || [...other].length !== 1) continue;
+        const ownTarget = confusables[other];
+        if (ownTarget !== undefined && SINGLE_LATIN.test(ownTarget)) continue;
+        forms.push(other);
+      }
+      for (const form of forms) {
+        checked++;
+        const fake = `Ka${form}e`;
+        const sameKey = nameKey(fake) === nameKey(latin);
+        const reserved = reservedReason(fake, [latin]) === RESERVED_FOR_AUTHOR;
+        if (sameKey && reserved) continue;
+        const why = `${hex(form)}${form === source ? '' : ` (other case of ${hex(source)})`} for ${target}: key ${nameKey(fake)} vs ${nameKey(latin)}`;
+        // A case form of a documented case-sensitive letter passes for another Latin letter.
+        const documented = form !== source && (hasCaseSensitiveLetter(form) || hasCaseSensitiveLetter(source));
+        if (!documented) failures.push(why);
+      }
+    }
+    assert.ok(checked > 1400, `the table was walked (${checked} forms)`);
+    assert.deepEqual(failures, [], `look-alikes that escape:\n${failures.join('\n')}`);
+  });
+
+  test('the case-sensitive letters are exactly the documented ones', () => {
+    const found = new Set<string>();
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      // Only letters with another case can differ from it.
+      if (!/\p{L}/u.test(ch) || (ch.toUpperCase() === ch && ch.toLowerCase() === ch)) continue;
+      const key = nameKey(ch);
+      if (key !== nameKey(ch.toUpperCase()) || key !== nameKey(ch.toLowerCase())) found.add([...ch.normalize('NFD')][0]!);
+    }
+    assert.deepEqual([...found].map(hex).sort(), [...CASE_SENSITIVE_LETTERS.keys()].map(hex).sort());
+  });
+
+  test('a name with a case-sensitive letter is still matched in the other case', () => {
+    // ΕΛΕΝΗ and Ελένη differ in their first key (Η ~ H, η ~ n), but share a variant.
+    const upper = nameKeyVariants('ΕΛΕΝΗ');
+    assert.ok(nameKeyVariants('Ελένη').some((key) => upper.includes(key)));
+    // ΝΙΝΑ passes for NINA; its small form νινα is the same Greek name and stays reserved too.
+    assert.equal(reservedReason('ΝΙΝΑ', ['Nina']), RESERVED_FOR_AUTHOR);
+    assert.equal(reservedReason('νινα', ['Nina']), RESERVED_FOR_AUTHOR);
+  });
+
+});
+
+describe('one name, one alphabet', () => {
+  for (const [name, scripts] of MIXED) {
+    test(`${JSON.stringify(name)} mixes ${scripts}`, () => {
+      assert.deepEqual(normalizeDisplayName(name), { ok: true, name }, 'shown as typed if it was taken before the rule');
+      const reason = reservedReason(name, ['Mara Quill']);
+      assert.equal(
+        reason,
+        `That name mixes letters from different alphabets (${scripts}), which is how look-alike names are made. Please write it in one alphabet.`,
+      );
+    });
+  }
+
+  test("a mixed look-alike of the author's name is answered as the author's", () => {
+    assert.equal(reservedReason('\u041Cara Quill', ['Mara Quill']), RESERVED_FOR_AUTHOR);
+  });
+
+  test('role words in another alphabet are refused as role words', () => {
+    for (const name of ['\u039COD', 'AU\u03A4HOR', '\u0391DMIN']) assert.equal(reservedReason(name, []), RESERVED_FOR_SITE, name);
   });
 });

@@ -8,15 +8,19 @@
  * 1. `normalizeDisplayName` decides what may be shown. It refuses invisible, direction-changing,
  *    control, private-use and unassigned characters, symbols and emoji (so nobody can fake a "✓"
  *    badge), and returns the tidy NFC form that is stored and displayed.
- * 2. `nameKey` decides which names count as the same. Names compare after NFKC, case folding, removal
- *    of look-alike accents and Unicode's confusable skeleton (UTS #39), so "Mike", "MIKE ", "Mіke"
- *    (Cyrillic і) and "M1ke" share one key. The key goes in a UNIQUE column and is never displayed:
+ * 2. `nameKey` decides which names count as the same. Names compare after NFKC, removal of
+ *    look-alike accents, Unicode's confusable skeleton (UTS #39) taken before and after case folding,
+ *    so "Mike", "MIKE ", "Mіke" (Cyrillic і), "Мike" (Cyrillic М) and "M1ke" share one key. The key goes in a UNIQUE column and is never displayed:
  *    UTS #39 warns that a skeleton "is not intended for display".
  *
- * `reservedReason` refuses the site's role words and the author's own names, compared by key.
+ * `reservedReason` refuses, for a name about to be taken, the author's own names and the site's role
+ * words, compared by key, and names that mix alphabets (scripts.ts: "Mаra" with a Cyrillic а).
+ * Mixing is refused there, not in `normalizeDisplayName`, so that a name taken before this rule
+ * existed can still be recovered on a new device.
  */
 
-import unhomoglyph from 'unhomoglyph';
+import { dropDecorativeMarks, foldLookAlikes, preferLookAlikeToCompatibility } from './confusables.ts';
+import { mixedScripts } from './scripts.ts';
 
 export const MIN_NAME_GRAPHEMES = 2;
 export const MAX_NAME_GRAPHEMES = 40;
@@ -60,6 +64,12 @@ const REASONS: Readonly<Record<NameRule, string>> = {
 
 function refuse(rule: NameRule): NormalizedName {
   return { ok: false, reason: REASONS[rule], rule };
+}
+
+/** Says which alphabets were mixed, so a reader who switched keyboard layouts sees what happened. */
+function mixedScriptsReason(scripts: readonly string[]): string {
+  const listed = `${scripts.slice(0, -1).join(', ')} and ${scripts.at(-1)}`;
+  return `That name mixes letters from different alphabets (${listed}), which is how look-alike names are made. Please write it in one alphabet.`;
 }
 
 // Tab, line feed, vertical tab, form feed and carriage return are control characters (Cc), but a
@@ -148,53 +158,46 @@ export function normalizeDisplayName(raw: string): NormalizedName {
  * practice two passes), which makes the key idempotent: nameKey(nameKey(x)) === nameKey(x).
  *
  * f(s):
- *   1. NFKC: full-width "ＭＩＫＥ", math alphanumerics "𝐌𝐢𝐤𝐞", ligatures and compatibility
- *      digits become their plain forms.
- *   2. Case fold: toUpperCase() then toLowerCase(), then final sigma ς → σ. Upper-casing first folds
- *      ß → ss and long s ſ → s, which toLowerCase() alone would not.
- *   3. NFD, then drop combining marks that sit on a Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic
+ *   1. NFKC: full-width "ＭＩＫＥ", math alphanumerics "𝐌𝐢𝐤𝐞" (and math Greek "𝚱"), ligatures and
+ *      compatibility digits become their plain forms.
+ *   2. NFD, then drop combining marks that sit on a Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic
  *      or Common base (and marks with no base). Accents on these scripts are the classic look-alike
  *      vector ("Mïke", "M̀ike"); Hebrew and Arabic vowel points are optional in ordinary writing.
  *      Marks on other scripts (Devanagari vowel signs, Thai, Tibetan…) are kept: there they change
  *      the word, and dropping them would make distinct names collide.
- *   4. UTS #39 confusable mapping with the `unhomoglyph` package, whose data.json is Unicode's
- *      confusables.txt (version 13.0.0) as a code point → prototype table. The mapping is applied to
- *      NFD text and followed by NFD, as UTS #39 §4 defines skeleton(X) = NFD(map(NFD(X))), then
- *      step 3 runs again because prototypes can carry overlays (ø → o + U+0338).
- *   5. Case fold again: prototypes are mixed case (0 → "O", Greek Ι → "l").
- *   6. Fold i to l. The requirements force this: keys are case-insensitive (I ~ i) and capital I is
- *      a confusable of l ("AIex" vs "Alex" in a sans-serif font), so i, I, l, 1, | and their
- *      look-alikes must share one class. The price: names differing only by i/l ("Lia"/"Ila")
- *      collide, and the second one is asked to pick another name.
- *   7. Remove everything that is not a letter, number or mark (spaces, punctuation, the Arabic
+ *   3. Look-alikes and case, one character at a time (confusables.ts): UTS #39's confusable
+ *      skeleton, from Unicode's confusables.txt as shipped by the `unhomoglyph` package, taken on
+ *      the character as written AND on its other case, then case-folded. A skeleton must be taken
+ *      before folding: Cyrillic "М" passes for "M" but its small "м" does not pass for "m", so a
+ *      key that folds first lets "Мara" pass for "Mara". Where either case passes for a Latin
+ *      letter or digit, both cases get that letter ("М", "м" → m; "Κ", "κ" → k; "З", "з" → 3), so
+ *      keys stay case-insensitive. i, I, l, 1 and | share one class: keys ignore case (I ~ i) and
+ *      capital I passes for l ("AIex" vs "Alex"), so the price is that "Lia" and "Ila" collide.
+ *      A few letters whose capital and small forms pass for different Latin letters (Greek Ν/ν
+ *      for N/v, Η/η, Υ/υ, Β/β, long s ſ for f) keep the look-alike of the case they are written in.
+ *   4. Step 2 again, because prototypes can carry overlays (ø → o + U+0338).
+ *   5. Remove everything that is not a letter, number or mark (spaces, punctuation, the Arabic
  *      tatweel U+0640 which only stretches a word): "Mike Smith" ~ "mike_smith" ~ "mike.smith".
- *   8. NFC, so the stored key is compact.
+ *   6. NFC, so the stored key is compact.
  *
- * Digits: only the folds Unicode's confusables.txt makes are applied (0 → O → o, 1 → l, and
+ * Digits: only the folds Unicode's confusables.txt makes are applied (0 → O → o, 1 → l, З → 3, and
  * non-ASCII digits that look like letters or dots). "Leet" folds such as 3 → e or 5 → s are not:
  * they aren't visual look-alikes, and they would collide real names that contain numbers.
  * Doubled letters are never collapsed, so "Anna" and "Ana" stay distinct.
  */
 const KEY_PASSES = 6;
 
-const DECORATED_BASE =
-  /(^|[\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}\p{sc=Armenian}\p{sc=Hebrew}\p{sc=Arabic}\p{sc=Common}])\p{M}+/gu;
 const NOT_KEY_CHAR = /[^\p{L}\p{N}\p{M}]|\u0640/gu;
 
-function fold(s: string): string {
-  return s.toUpperCase().toLowerCase().replace(/ς/g, 'σ');
-}
-
-function dropDecorativeMarks(s: string): string {
-  return s.replace(DECORATED_BASE, '$1');
-}
+// The Greek iota subscript (U+0345) is a mark, but case-folds to ι (CaseFolding.txt): "ᾳ" and its
+// capital "ΑΙ" must share a key, so it becomes ι before the marks are dropped.
+const IOTA_SUBSCRIPT = /\u0345/g;
 
 function keyPass(s: string): string {
-  let t = fold(s.normalize('NFKC'));
-  t = dropDecorativeMarks(t.normalize('NFD'));
-  t = dropDecorativeMarks(unhomoglyph(t).normalize('NFD'));
-  t = fold(t).replace(/i/g, 'l');
-  return t.replace(NOT_KEY_CHAR, '').normalize('NFC');
+  const plain = preferLookAlikeToCompatibility(s).normalize('NFKC');
+  const bare = dropDecorativeMarks(plain.normalize('NFD').replace(IOTA_SUBSCRIPT, 'ι'));
+  const folded = dropDecorativeMarks(foldLookAlikes(bare).normalize('NFD'));
+  return folded.replace(NOT_KEY_CHAR, '').normalize('NFC');
 }
 
 /** The comparison key of a name. Deterministic, idempotent, never shown to anyone. */
@@ -206,6 +209,18 @@ export function nameKey(name: string): string {
     current = next;
   }
   return current;
+}
+
+const CASE_FORMS: ReadonlyArray<(s: string) => string> = [(s) => s, (s) => s.toUpperCase(), (s) => s.toLowerCase()];
+
+/**
+ * The keys of a name as typed, in capitals and in small letters. They differ only for the few
+ * letters whose capital and small forms pass for different Latin letters (Greek Ν/ν, Η/η, Υ/υ,
+ * Β/β, Cyrillic Б/б, Г/г; see confusables.ts), so "ΕΛΕΝΗ" and "Ελένη" have two keys. A name is
+ * spoken for when any of these keys is held.
+ */
+export function nameKeyVariants(name: string): string[] {
+  return [...new Set(CASE_FORMS.map((caseForm) => nameKey(caseForm(name))))];
 }
 
 /** True when two names would be treated as the same name. */
@@ -250,14 +265,20 @@ const AUTHOR_CONTAINS_MIN = 5;
 
 const WORD_SEPARATORS = /[\s\-_.'\u2019\u00B7\u30FB\u05F3\u05F4]+/u;
 
-/** Keys of every run of consecutive words: "The Mara Quill" → the, mara, quill, themara, … */
+/** Keys of every run of consecutive words: "The Mara Quill" → the, mara, quill, themara, …, in
+ *  each case form (as nameKeyVariants). A key drops the spaces between words, so a run's key is
+ *  its words' keys joined: each word is keyed once, not once per run it belongs to. */
 function wordRunKeys(name: string): Set<string> {
   const words = name.split(WORD_SEPARATORS).filter((w) => w !== '');
   const keys = new Set<string>();
-  for (let start = 0; start < words.length; start++) {
-    for (let end = start + 1; end <= words.length; end++) {
-      const key = nameKey(words.slice(start, end).join(' '));
-      if (key !== '') keys.add(key);
+  for (const caseForm of CASE_FORMS) {
+    const wordKeys = words.map((word) => nameKey(caseForm(word)));
+    for (let start = 0; start < words.length; start++) {
+      let run = '';
+      for (let end = start; end < words.length; end++) {
+        run += wordKeys[end];
+        if (run !== '') keys.add(run.normalize('NFC'));
+      }
     }
   }
   return keys;
@@ -267,27 +288,32 @@ export const RESERVED_FOR_AUTHOR = 'That name is reserved for the author of this
 export const RESERVED_FOR_SITE = "That name is reserved for the site's own use. Please choose another.";
 
 /**
- * Says why a name can't be taken because it is reserved, or returns undefined when it is free of
- * reservations (whether another reader holds it is the store's question, asked by `nameKey`).
+ * Says why a name can't be newly taken: it is (or passes for) one of the author's names, it holds
+ * a role word, or it mixes alphabets. Returns undefined when none applies (whether another reader
+ * holds it is the store's question, asked by `nameKey`; `nameKeyVariants` gives every key to ask).
  * `authorNames` are every name the author writes under; pass the site's name too if it should be
  * protected the same way.
  */
 export function reservedReason(name: string, authorNames: readonly string[]): string | undefined {
-  const key = nameKey(name);
+  const keys = nameKeyVariants(name);
   const runs = wordRunKeys(name);
-  runs.add(key);
+  for (const key of keys) runs.add(key);
 
   for (const author of authorNames) {
-    const authorKey = nameKey(author);
-    if (authorKey === '') continue;
-    if (runs.has(authorKey)) return RESERVED_FOR_AUTHOR;
-    if (authorKey.length >= AUTHOR_CONTAINS_MIN && key.includes(authorKey)) return RESERVED_FOR_AUTHOR;
+    for (const authorKey of nameKeyVariants(author)) {
+      if (authorKey === '') continue;
+      if (runs.has(authorKey)) return RESERVED_FOR_AUTHOR;
+      if (authorKey.length >= AUTHOR_CONTAINS_MIN && keys.some((key) => key.includes(authorKey))) return RESERVED_FOR_AUTHOR;
+    }
   }
 
-  if (WHOLE_NAME_KEYS.has(key)) return RESERVED_FOR_SITE;
+  if (keys.some((key) => WHOLE_NAME_KEYS.has(key))) return RESERVED_FOR_SITE;
   for (const run of runs) if (ROLE_KEYS.has(run)) return RESERVED_FOR_SITE;
   for (const affix of AFFIX_KEYS) {
-    if (key.startsWith(affix) || key.endsWith(affix)) return RESERVED_FOR_SITE;
+    if (keys.some((key) => key.startsWith(affix) || key.endsWith(affix))) return RESERVED_FOR_SITE;
   }
+  // Last, so that a mixed look-alike of the author's name is answered as taken (409), not as a rule.
+  const mixed = mixedScripts(name);
+  if (mixed) return mixedScriptsReason(mixed);
   return undefined;
 }
