@@ -159,6 +159,10 @@ async function main(): Promise<void> {
         BYLINE_LIMIT_COMMENTS_PER_HOUR: high,
         BYLINE_LIMIT_VOTES_PER_MINUTE: high,
         BYLINE_LIMIT_RECOVERY_FAILURES_PER_HOUR: high,
+        // The load comes from one address, as no real crowd does: lift the per-address caps.
+        BYLINE_STREAMS_PER_PREFIX: high,
+        BYLINE_STREAMS_TOTAL: high,
+        BYLINE_CONNECTIONS_PER_ADDRESS: '0',
       },
       stdio: ['ignore', serverLog, serverLog],
     });

@@ -168,6 +168,7 @@ async function main(): Promise<number> {
       // Generous limits: the check and the optional bench sign in many names from one address.
       BYLINE_LIMIT_NEW_NAMES_PER_HOUR: '100000',
       BYLINE_LIMIT_VOTES_PER_MINUTE: '100000',
+      BYLINE_STREAMS_PER_PREFIX: '100000',
     };
 
     // 1. Migrate once.

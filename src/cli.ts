@@ -55,9 +55,11 @@ async function serve(config: Config): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing requests in flight, then closing the database.`);
+    console.log(`${signal}: ending live streams, finishing requests in flight, then closing the database.`);
     stopWatching();
-    await app.close();
+    await closeWithin(app, config.server.shutdownGraceMs).catch((err) => console.error('Closing the server failed:', err));
+    // Only now, with no request left that could still be writing, is the store closed: every
+    // write that was answered has been committed.
     await store.close();
     process.exit(0);
   };
@@ -68,6 +70,30 @@ async function serve(config: Config): Promise<void> {
   const port = address && typeof address === 'object' ? address.port : config.port;
   const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(`Byline is serving ${content.site.config.title} at http://${shownHost}:${port}/ (storage: ${store.engine}${config.dev ? ', dev mode' : ''})`);
+}
+
+/**
+ * Closes the server: live streams end first (readers reconnect by themselves), requests in flight
+ * finish, and whatever is still open after the grace period is cut, so a stop never waits on a
+ * client. A last timer exits the process should even that not finish.
+ */
+async function closeWithin(app: Awaited<ReturnType<typeof createApp>>['app'], graceMs: number): Promise<void> {
+  const cut = setTimeout(() => {
+    console.error(`Requests still open after ${graceMs / 1000} s; closing their connections.`);
+    app.server.closeAllConnections();
+  }, graceMs);
+  const last = setTimeout(() => {
+    console.error('The server did not close; exiting.');
+    process.exit(1);
+  }, graceMs + 5000);
+  cut.unref();
+  last.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+    clearTimeout(last);
+  }
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -289,6 +289,21 @@ function showPending(): void {
   announce(`${count} new ${count === 1 ? 'comment' : 'comments'} shown.`);
 }
 
+/** The page is too far behind to patch in place: offer a reload rather than move text under the reader. */
+function offerReload(): void {
+  if (!root || root.querySelector('.reload-discussion')) return;
+  pendingButton?.remove();
+  pendingButton = null;
+  pending.clear();
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'new-comments reload-discussion';
+  button.textContent = 'New comments: reload to see them';
+  button.addEventListener('click', () => location.reload());
+  root.querySelector('.live-region')?.before(button);
+  announce('The discussion has changed. Reload the page to see it.');
+}
+
 function connectLive(): void {
   const slug = root?.dataset.slug;
   if (!slug || typeof EventSource === 'undefined') return;
@@ -320,6 +335,13 @@ function connectLive(): void {
       mark.textContent = 'edited';
       li.querySelector('.comment-head')?.append(mark);
     }
+  });
+  // Sent when the page missed more than the server replays, or the thread changed shape. The
+  // stream is closed so it does not reconnect into the same answer; a refused stream (429) closes
+  // by itself, and the page simply goes on without live updates.
+  source.addEventListener('reload', () => {
+    source.close();
+    offerReload();
   });
   source.addEventListener('delete', (e) => {
     const d = data(e) as { id: string; outcome: string };
