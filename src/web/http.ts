@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** A response body kept ready in every encoding, with its strong validator. */
@@ -27,6 +28,36 @@ export function prepareBody(body: Buffer | string, contentType: string): Prepare
     etag: strongEtag(raw),
     contentType,
   };
+}
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** How hard to compress: `fast` for a response someone is waiting for, `best` for bytes kept long. */
+export type Effort = 'fast' | 'best';
+
+const brotliQuality: Record<Effort, number> = { fast: 5, best: 11 };
+const gzipLevel: Record<Effort, number> = { fast: 6, best: 9 };
+
+/**
+ * Like `prepareBody`, but the compression runs on libuv's thread pool, so the event loop keeps
+ * serving other readers while a large page is packed. Pages rendered on a request use `fast`;
+ * the `best` pass can follow in the background and replace the cached bytes when it is done.
+ */
+export async function prepareBodyAsync(body: Buffer | string, contentType: string, effort: Effort = 'fast'): Promise<PreparedBody> {
+  const raw = typeof body === 'string' ? Buffer.from(body) : body;
+  const [gz, br] = await Promise.all([
+    gzipAsync(raw, { level: gzipLevel[effort] }),
+    brotliAsync(raw, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: brotliQuality[effort], [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+    }),
+  ]);
+  return { raw, gzip: gz, br, etag: strongEtag(raw), contentType };
+}
+
+/** Memory a prepared body holds: every encoding is kept. */
+export function preparedBytes(body: PreparedBody): number {
+  return body.raw.length + body.gzip.length + body.br.length;
 }
 
 export type Encoding = 'br' | 'gzip' | 'identity';
@@ -63,14 +94,17 @@ export function sendPrepared(
   return reply.header('Content-Encoding', encoding).send(encoding === 'br' ? body.br : body.gzip);
 }
 
-/** Compresses a one-off dynamic body (quickly, not as hard as prepared ones) and sends it with an ETag. */
-export function sendDynamic(
+/**
+ * Compresses a one-off dynamic body (quickly, on the thread pool, so a large page does not hold up
+ * other requests) and sends it with an ETag.
+ */
+export async function sendDynamic(
   req: FastifyRequest,
   reply: FastifyReply,
   body: string | Buffer,
   contentType: string,
   opts: { status?: number; cacheControl?: string } = {},
-): FastifyReply {
+): Promise<FastifyReply> {
   const raw = typeof body === 'string' ? Buffer.from(body) : body;
   const status = opts.status ?? 200;
   const etag = strongEtag(raw);
@@ -84,6 +118,8 @@ export function sendDynamic(
   const encoding = raw.length < 1024 ? 'identity' : pickEncoding(req.headers['accept-encoding']);
   if (encoding === 'identity') return reply.send(raw);
   const packed =
-    encoding === 'br' ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } }) : gzipSync(raw, { level: 6 });
+    encoding === 'br'
+      ? await brotliAsync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+      : await gzipAsync(raw, { level: 6 });
   return reply.header('Content-Encoding', encoding).send(packed);
 }
