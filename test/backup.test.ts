@@ -9,6 +9,7 @@ import { exportText } from '../src/commands/export.ts';
 import { restoreSqlite } from '../src/commands/restore.ts';
 import { Inbox } from '../src/discussion/inbox.ts';
 import { Moderation } from '../src/discussion/moderation.ts';
+import { nameKey } from '../src/discussion/names.ts';
 import { openStore } from '../src/store/open.ts';
 import { PgliteDriver } from '../src/store/pglite.ts';
 import { SqlStore } from '../src/store/sql-store.ts';
@@ -43,7 +44,7 @@ function byline(args: string[], dataDir: string): Promise<{ code: number; stdout
 }
 
 function identity(id: string, name: string, createdAt: number, extra: Partial<IdentityRecord> = {}): IdentityRecord {
-  return { id, name, nameKey: name.toLowerCase().replace(/\s+/g, ''), role: 'reader', createdAt, ipPrefixHash: `prefix-${id}`, bannedUntil: null, banReason: null, muted: false, ...extra };
+  return { id, name, nameKey: nameKey(name), role: 'reader', createdAt, ipPrefixHash: `prefix-${id}`, bannedUntil: null, banReason: null, muted: false, ...extra };
 }
 
 function integrity(file: string): string {
