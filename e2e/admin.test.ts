@@ -56,7 +56,8 @@ test("the author's flow: one-time link, hide, restore, pin, reply, ban; the read
   const link = await server.ctx.discussion.createAuthorLink();
   const author = await open(true);
   await author.goto(`${server.url}/author/signin?token=${link.token}`);
-  assert.match(author.url(), /\/me$/);
+  await author.click('form[action="/author/signin"] button[type=submit]');
+  await author.waitForURL(/\/me$/);
   await author.goto(`${server.url}/admin`);
   await author.waitForSelector('h1:has-text("Moderation queue")');
 

@@ -355,6 +355,7 @@ describe('the author badge', () => {
     const authorPage = await authorContext.newPage();
     const link = await t.ctx.discussion.createAuthorLink();
     await authorPage.goto(`${t.url}/author/signin?token=${link.token}`);
+    await authorPage.click('form[action="/author/signin"] button[type=submit]');
     await authorPage.waitForURL(`${t.url}/me`);
     await authorPage.goto(`${t.url}/writing/${slug}`);
     await authorPage.fill('.composer .comment-form textarea[name=body]', 'A second word from the author.');

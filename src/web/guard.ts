@@ -36,22 +36,52 @@ export function sessionCookieName(ctx: AppContext): string {
   return ctx.config.insecureCookies ? 'byline_session' : '__Host-byline_session';
 }
 
+/**
+ * One cookie's value. The header is whatever the client sent: a value that is not valid
+ * percent-encoding is treated as absent (so a mangled cookie reads as signed out), never an error.
+ */
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (part.slice(0, eq).trim() === name) return decodeCookieValue(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+function decodeCookieValue(raw: string): string | undefined {
+  const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The path and query of the page a form was sent from, when the browser said (Referer). Only
+ * ever used as a return target on this site, after `safeReturn`; a malformed header reads as absent.
+ */
+export function refererPath(req: FastifyRequest): string | undefined {
+  const referer = req.headers.referer;
+  if (!referer || referer.length > 2000) return undefined;
+  try {
+    const url = new URL(referer);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return undefined;
+  }
 }
 
 export function sessionToken(ctx: AppContext, req: FastifyRequest): string | undefined {
   return readCookie(req, sessionCookieName(ctx));
 }
 
-const yearSeconds = 400 * 24 * 3600;
+/** The browser keeps the session cookie as long as the server would honour the session at most. */
+const sessionCookieSeconds = (ctx: AppContext) => ctx.config.sessions.maxDays * 24 * 3600;
 
 /**
  * A readable companion of the session cookie. It holds no secret: it only tells the page's
@@ -64,9 +94,10 @@ export const jsCookie = 'byline_js';
 
 export function setSessionCookie(ctx: AppContext, reply: FastifyReply, token: string): void {
   const secure = ctx.config.insecureCookies ? '' : '; Secure';
+  const maxAge = sessionCookieSeconds(ctx);
   reply.header('Set-Cookie', [
-    `${sessionCookieName(ctx)}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${yearSeconds}${secure}`,
-    `${signedInHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${yearSeconds}${secure}`,
+    `${sessionCookieName(ctx)}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`,
+    `${signedInHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${maxAge}${secure}`,
   ]);
 }
 

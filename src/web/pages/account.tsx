@@ -29,10 +29,27 @@ function Shell(props: PageShell & { title: string; children: ComponentChildren; 
   );
 }
 
-/** Only same-site paths are followed after a form, never another origin. */
+/** Stands in for this site's origin when return targets are parsed; only the path is ever kept. */
+const OWN_ORIGIN = 'https://byline.invalid';
+
+/**
+ * Only same-site paths are followed after a form, never another origin. The target is parsed as a
+ * browser parses a link on our page (tabs and newlines vanish, a backslash is a slash, `//host`
+ * names a host), kept only when it stays on our origin, and given back normalised: the parsed
+ * path, query and fragment, never the raw text.
+ */
 export function safeReturn(value: unknown, fallback = '/'): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\') || value.length > 500) return fallback;
-  return value;
+  if (typeof value !== 'string' || value.length > 500 || !value.trimStart().startsWith('/')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, `${OWN_ORIGIN}/`);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== OWN_ORIGIN) return fallback;
+  // "/.//host" parses to the path "//host", which a browser would read as another host.
+  const path = url.pathname.replace(/^\/+/, '/');
+  return `${path}${url.search}${url.hash}`;
 }
 
 export function signInPage(props: PageShell & { returnTo: string; error?: string; recoverError?: string; name?: string }): string {
@@ -70,6 +87,24 @@ export function signInPage(props: PageShell & { returnTo: string; error?: string
           <button type="submit">Sign in with recovery key</button>
         </form>
       </section>
+    </Shell>,
+  );
+}
+
+/**
+ * The author's one-time link opens this page; only its button signs in. Link previewers, mail
+ * scanners and prefetchers fetch the link (GET or HEAD) without using it up.
+ */
+export function authorSignInPage(props: PageShell & { name: string; token: string }): string {
+  return renderDocument(
+    <Shell {...props} title="Sign in as the author">
+      <p>
+        This one-time link signs this browser in as <strong>{props.name}</strong>, the author of this site. It works once.
+      </p>
+      <form method="post" action="/author/signin">
+        <input type="hidden" name="token" value={props.token} />
+        <button type="submit">Sign in as {props.name}</button>
+      </form>
     </Shell>,
   );
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, statusFor } from '../../discussion/errors.ts';
+import { keyedHash, secretsEqual } from '../../discussion/secrets.ts';
 import { HoldPolicy } from '../../discussion/holds.ts';
 import { Inbox } from '../../discussion/inbox.ts';
 import { type Actor, COMMENT_ACTIONS, type CommentAction, IDENTITY_ACTIONS, type IdentityAction, Moderation } from '../../discussion/moderation.ts';
@@ -73,9 +74,8 @@ export const authorHintCookie = 'byline_author';
 
 export function setAuthorHint(ctx: AppContext, reply: FastifyReply): void {
   const secure = ctx.config.insecureCookies ? '' : '; Secure';
-  const existing = reply.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  reply.header('Set-Cookie', [...list, `${authorHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${400 * 24 * 3600}${secure}`]);
+  // Fastify adds a Set-Cookie header to those already set, rather than replacing them.
+  reply.header('Set-Cookie', `${authorHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${ctx.config.sessions.maxDays * 24 * 3600}${secure}`);
 }
 
 interface AuthorRequest {
@@ -85,17 +85,30 @@ interface AuthorRequest {
   header: HeaderViewer;
 }
 
-function noticeFrom(req: FastifyRequest): string | undefined {
-  const q = req.query as Record<string, unknown>;
-  return typeof q.done === 'string' && q.done.length <= 300 ? q.done : undefined;
+/**
+ * The status notice after an action travels in the redirect's `done` parameter, signed with the
+ * site's secret: a link from anyone else cannot make the author's desk show words of its choosing.
+ */
+function noticeSignature(ctx: AppContext, message: string): string {
+  return keyedHash(ctx.config.secret, `admin-notice:${message}`);
 }
 
-function withNotice(path: string, message: string): string {
+function noticeFrom(ctx: AppContext, req: FastifyRequest): string | undefined {
+  const { done } = req.query as Record<string, unknown>;
+  if (typeof done !== 'string' || done.length > 400) return undefined;
+  const dot = done.indexOf('.');
+  if (dot < 0) return undefined;
+  const message = done.slice(dot + 1);
+  return secretsEqual(done.slice(0, dot), noticeSignature(ctx, message)) ? message : undefined;
+}
+
+function withNotice(ctx: AppContext, path: string, message: string): string {
   const [beforeHash, hash] = path.split('#', 2) as [string, string | undefined];
   // The article page is cached for visitors and keyed by its query: the note is for admin pages only.
   if (!beforeHash.startsWith('/admin')) return path;
   const sep = beforeHash.includes('?') ? '&' : '?';
-  return `${beforeHash}${sep}done=${encodeURIComponent(message)}${hash ? `#${hash}` : ''}`;
+  const signed = `${noticeSignature(ctx, message)}.${message}`;
+  return `${beforeHash}${sep}done=${encodeURIComponent(signed)}${hash ? `#${hash}` : ''}`;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -159,7 +172,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
       try {
         const result = await handler(req, body, a);
         for (const slug of result.articles) ctx.changed(slug);
-        return reply.redirect(withNotice(safeReturn(body.return, result.back), result.message), 303);
+        return reply.redirect(withNotice(ctx, safeReturn(body.return, result.back), result.message), 303);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         return reply
@@ -170,7 +183,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
     };
 
   const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body);
-  const shell = (req: FastifyRequest, a: AuthorRequest) => ({ ctx, viewer: a.header, csrf: a.csrf, notice: noticeFrom(req) });
+  const shell = (req: FastifyRequest, a: AuthorRequest) => ({ ctx, viewer: a.header, csrf: a.csrf, notice: noticeFrom(ctx, req) });
 
   app.get(
     '/admin',
