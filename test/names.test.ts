@@ -11,6 +11,7 @@ import {
   normalizeDisplayName,
   RESERVED_FOR_AUTHOR,
   RESERVED_FOR_SITE,
+  mixedScriptsRefusal,
   reservedReason,
   sameName,
 } from '../src/discussion/names.ts';
@@ -184,7 +185,7 @@ const REFUSED: ReadonlyArray<readonly [string, NameRule]> = [
   ['Mi\u0301\u0302\u0303\u0304\u0305ke', 'too_many_marks'],
 ];
 
-/** Names that mix alphabets: refused when taken (reservedReason), with the alphabets named. */
+/** Names that mix alphabets: refused when taken (mixedScriptsRefusal), with the alphabets named. */
 const MIXED: ReadonlyArray<readonly [string, string]> = [
   ['\u039Aate', 'Greek and Latin'],
   [`M${CYR_I}ke`, 'Latin and Cyrillic'],
@@ -586,9 +587,9 @@ describe('one name, one alphabet', () => {
   for (const [name, scripts] of MIXED) {
     test(`${JSON.stringify(name)} mixes ${scripts}`, () => {
       assert.deepEqual(normalizeDisplayName(name), { ok: true, name }, 'shown as typed if it was taken before the rule');
-      const reason = reservedReason(name, ['Mara Quill']);
+      assert.equal(reservedReason(name, ['Mara Quill']), undefined, 'not a reserved name: a rule of its own');
       assert.equal(
-        reason,
+        mixedScriptsRefusal(name),
         `That name mixes letters from different alphabets (${scripts}), which is how look-alike names are made. Please write it in one alphabet.`,
       );
     });

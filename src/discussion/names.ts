@@ -200,6 +200,13 @@ function keyPass(s: string): string {
   return folded.replace(NOT_KEY_CHAR, '').normalize('NFC');
 }
 
+/**
+ * Which rules made a key. Change it whenever nameKey would give a different key for some name:
+ * stored keys are then recomputed once at start-up (src/store/name-keys.ts), so no look-alike
+ * slips in beside a name keyed by the old rules.
+ */
+export const NAME_KEY_VERSION = '2: skeleton per character in both cases';
+
 /** The comparison key of a name. Deterministic, idempotent, never shown to anyone. */
 export function nameKey(name: string): string {
   let current = name;
@@ -312,8 +319,16 @@ export function reservedReason(name: string, authorNames: readonly string[]): st
   for (const affix of AFFIX_KEYS) {
     if (keys.some((key) => key.startsWith(affix) || key.endsWith(affix))) return RESERVED_FOR_SITE;
   }
-  // Last, so that a mixed look-alike of the author's name is answered as taken (409), not as a rule.
-  const mixed = mixedScripts(name);
-  if (mixed) return mixedScriptsReason(mixed);
   return undefined;
+}
+
+/**
+ * A name whose letters come from more than one alphabet (UTS #39 "highly restrictive" level, see
+ * scripts.ts) is how look-alikes are made. Asked after whether the name is held, so that a
+ * mixed look-alike of a held name or of the author's is answered as taken (409), as the API
+ * promises, and only a new mixed name as a broken rule (422).
+ */
+export function mixedScriptsRefusal(name: string): string | undefined {
+  const mixed = mixedScripts(name);
+  return mixed ? mixedScriptsReason(mixed) : undefined;
 }
