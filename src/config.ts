@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type ServerSettings, type StreamSettings, serverSettingsFromEnv, streamSettingsFromEnv } from './server-settings.ts';
 
 /** How much of the client address forwarded by a proxy to believe. */
 export type TrustProxy = false | true | string[];
@@ -26,7 +27,18 @@ export interface Config {
   /** Send the session cookie without the Secure flag (plain-HTTP deployments not on localhost). */
   insecureCookies: boolean;
   limits: Limits;
+  writeLimits: WriteLimits;
   moderation: ModerationSettings;
+  /** When a session ends on the server (BYLINE_SESSION_IDLE_DAYS, BYLINE_SESSION_MAX_DAYS). */
+  sessions: SessionSettings;
+  /** Live-stream caps (BYLINE_STREAM*; see server-settings.ts). */
+  streams: StreamSettings;
+  /** Timeouts, connection caps and shutdown grace (see server-settings.ts). */
+  server: ServerSettings;
+  /** Memory for rendered public pages, feeds and comment lists, in bytes (BYLINE_PAGE_CACHE_MB). */
+  pageCacheBytes: number;
+  /** Live-update events are kept this many days (and each article's latest 100 regardless); BYLINE_EVENTS_RETENTION_DAYS. */
+  eventsRetentionDays: number;
 }
 
 /**
@@ -89,12 +101,33 @@ export interface Limits {
   recoveryFailuresPerHour: number;
 }
 
+/**
+ * Limits on changing what is already written and on account actions (BYLINE_LIMIT_* too),
+ * counted per identity; a recovery by key is counted per address prefix.
+ */
+export interface WriteLimits {
+  /** Edits of one's own comments: each one is pushed to every live reader of the article. */
+  editsPerMinute: number;
+  editsPerHour: number;
+  /** Deletions of one's own comments. */
+  deletesPerMinute: number;
+  /** New recovery key, sign out everywhere, delete my name, recovery by key. */
+  accountActionsPerHour: number;
+}
+
 export const defaultLimits: Limits = {
   newNamesPerPrefixPerHour: 3,
   commentsPer15Seconds: 1,
   commentsPerHour: 10,
   votesPerMinute: 60,
   recoveryFailuresPerHour: 5,
+};
+
+export const defaultWriteLimits: WriteLimits = {
+  editsPerMinute: 5,
+  editsPerHour: 30,
+  deletesPerMinute: 10,
+  accountActionsPerHour: 20,
 };
 
 function limitsFromEnv(env: NodeJS.ProcessEnv): Limits {
@@ -112,6 +145,41 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Limits {
     votesPerMinute: read('BYLINE_LIMIT_VOTES_PER_MINUTE', defaultLimits.votesPerMinute),
     recoveryFailuresPerHour: read('BYLINE_LIMIT_RECOVERY_FAILURES_PER_HOUR', defaultLimits.recoveryFailuresPerHour),
   };
+}
+
+function writeLimitsFromEnv(env: NodeJS.ProcessEnv): WriteLimits {
+  const read = (name: string, fallback: number) => {
+    const value = env[name];
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} '${value}' must be a whole number of at least 1.`);
+    return n;
+  };
+  return {
+    editsPerMinute: read('BYLINE_LIMIT_EDITS_PER_MINUTE', defaultWriteLimits.editsPerMinute),
+    editsPerHour: read('BYLINE_LIMIT_EDITS_PER_HOUR', defaultWriteLimits.editsPerHour),
+    deletesPerMinute: read('BYLINE_LIMIT_DELETES_PER_MINUTE', defaultWriteLimits.deletesPerMinute),
+    accountActionsPerHour: read('BYLINE_LIMIT_ACCOUNT_ACTIONS_PER_HOUR', defaultWriteLimits.accountActionsPerHour),
+  };
+}
+
+/** A session ends after `idleDays` without use, and in any case `maxDays` after sign-in. */
+export interface SessionSettings {
+  idleDays: number;
+  maxDays: number;
+}
+
+export const defaultSessions: SessionSettings = { idleDays: 30, maxDays: 400 };
+
+function sessionsFromEnv(env: NodeJS.ProcessEnv): SessionSettings {
+  const days = (name: string, fallback: number) => {
+    const value = env[name];
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} '${value}' must be a whole number of days, at least 1.`);
+    return n;
+  };
+  return { idleDays: days('BYLINE_SESSION_IDLE_DAYS', defaultSessions.idleDays), maxDays: days('BYLINE_SESSION_MAX_DAYS', defaultSessions.maxDays) };
 }
 
 function parseTrustProxy(value: string | undefined): TrustProxy {
@@ -132,6 +200,24 @@ function loadOrCreateSecret(dataDir: string): string {
   return secret;
 }
 
+/** BYLINE_PAGE_CACHE_MB: megabytes (whole, at least 1) for the rendered-page cache; 32 by default. */
+function pageCacheBytesFromEnv(env: NodeJS.ProcessEnv): number {
+  const value = env.BYLINE_PAGE_CACHE_MB;
+  if (value === undefined) return 32 * 1024 * 1024;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BYLINE_PAGE_CACHE_MB '${value}' must be a whole number of at least 1.`);
+  return n * 1024 * 1024;
+}
+
+/** BYLINE_EVENTS_RETENTION_DAYS: whole days (at least 1) that live-update events are kept; 7 by default. */
+function eventsRetentionDaysFromEnv(env: NodeJS.ProcessEnv): number {
+  const value = env.BYLINE_EVENTS_RETENTION_DAYS;
+  if (value === undefined) return 7;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BYLINE_EVENTS_RETENTION_DAYS '${value}' must be a whole number of days, at least 1.`);
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const dataDir = resolve(overrides.dataDir ?? env.BYLINE_DATA_DIR ?? 'data');
   const port = overrides.port ?? Number(env.PORT ?? 3000);
@@ -150,6 +236,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     baseUrl: overrides.baseUrl ?? env.BYLINE_BASE_URL ?? undefined,
     insecureCookies: overrides.insecureCookies ?? env.BYLINE_INSECURE_COOKIES === '1',
     limits: { ...limitsFromEnv(env), ...overrides.limits },
+    writeLimits: { ...writeLimitsFromEnv(env), ...overrides.writeLimits },
     moderation: { ...moderationFromEnv(env, dataDir), ...overrides.moderation },
+    sessions: { ...sessionsFromEnv(env), ...overrides.sessions },
+    streams: { ...streamSettingsFromEnv(env), ...overrides.streams },
+    server: { ...serverSettingsFromEnv(env), ...overrides.server },
+    pageCacheBytes: overrides.pageCacheBytes ?? pageCacheBytesFromEnv(env),
+    eventsRetentionDays: overrides.eventsRetentionDays ?? eventsRetentionDaysFromEnv(env),
   };
 }

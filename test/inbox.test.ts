@@ -94,6 +94,16 @@ describe('inbox', () => {
     assert.equal((await form(t, '/inbox/feed', { _csrf: 'forged' }, ada.cookie)).statusCode, 403);
   });
 
+  test('making new feed addresses is limited like every other account action', async () => {
+    const cara = await signIn(t, 'Cara Rotator');
+    const allowance = t.config.writeLimits.accountActionsPerHour;
+    for (let i = 0; i < allowance; i++) assert.equal((await form(t, '/inbox/feed', {}, cara.cookie)).statusCode, 200);
+    const refused = await form(t, '/inbox/feed/revoke', {}, cara.cookie);
+    assert.equal(refused.statusCode, 429);
+    assert.ok(Number(refused.headers['retry-after']) > 0);
+    assert.match(refused.body, /Slow down/);
+  });
+
   test('/me offers the private feed', async () => {
     const me = await call(t, 'GET', '/me', { cookie: ada.cookie });
     assert.match(me.body, /action="\/inbox\/feed"/);

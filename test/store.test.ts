@@ -16,6 +16,7 @@ import pg from 'pg';
 import { StoreUnavailableError } from '../src/store/driver.ts';
 import { PgliteDriver } from '../src/store/pglite.ts';
 import { isConnectionError, listen, notify, PgDriver, toPostgresPlaceholders } from '../src/store/postgres.ts';
+import { migrations } from '../src/store/schema.ts';
 import { SqlStore } from '../src/store/sql-store.ts';
 import { SqliteDriver } from '../src/store/sqlite.ts';
 import type { CommentRecord, IdentityRecord, NewComment, Store } from '../src/store/store.ts';
@@ -186,7 +187,7 @@ for (const engine of engines) {
     });
 
     test('migrations apply once, and applying them again is a no-op', async () => {
-      assert.deepEqual(opened?.firstMigration, [1, 2]);
+      assert.deepEqual(opened?.firstMigration, migrations.map((m) => m.version));
       assert.deepEqual(await store.migrate(), []);
       await store.ping();
       assert.equal(store.engine, engine.name);
@@ -648,6 +649,39 @@ for (const engine of engines) {
 
     test('comments are open unless an article is closed', async () => {
       assert.equal(await store.isCommentsClosed(unique('article')), false);
+    });
+
+    test('schemaProblem finds nothing in a complete schema and names a missing table', async () => {
+      assert.equal(await store.schemaProblem(), undefined);
+      const driver = (store as SqlStore).driver;
+      await driver.exec('ALTER TABLE article_settings RENAME TO article_settings_elsewhere');
+      try {
+        assert.match((await store.schemaProblem()) ?? '', /article_settings/);
+      } finally {
+        await driver.exec('ALTER TABLE article_settings_elsewhere RENAME TO article_settings');
+      }
+      assert.equal(await store.schemaProblem(), undefined);
+    });
+
+    test('name keys are recomputed once per rule version; the author keeps a name a reader imitated first', async () => {
+      const tag = randomUUID();
+      // Keys as older rules made them: the look-alike escaped and sits under a key of its own.
+      const impostor = await newIdentity(store, { name: `look-Quill-${tag}`, nameKey: `stale-impostor-${tag}` });
+      const author = await newIdentity(store, { name: `Quill-${tag}`, nameKey: `stale-author-${tag}`, role: 'author' });
+      const plain = await newIdentity(store, { name: `Plain-${tag}`, nameKey: `stale-plain-${tag}` });
+      const keyOf = (name: string) => name.toLowerCase().replace(/^look-/, '');
+      const version = `test ${tag}`;
+      const report = await store.rekeyIdentities(version, keyOf);
+      assert.ok(report, 'a new version recomputes');
+      assert.ok(report.rekeyed >= 3);
+      assert.deepEqual(
+        report.clashes.filter((c) => c.id === impostor.id),
+        [{ id: impostor.id, name: impostor.name, heldBy: author.name }],
+      );
+      assert.equal((await store.getIdentityByNameKey(`quill-${tag}`))?.id, author.id);
+      assert.equal((await store.getIdentityByNameKey(`plain-${tag}`))?.id, plain.id);
+      assert.ok(await store.getIdentity(impostor.id), 'the clashing identity is kept, with its comments');
+      assert.equal(await store.rekeyIdentities(version, keyOf), undefined, 'the same version does nothing');
     });
   });
 }

@@ -13,7 +13,10 @@ interface ViewerState {
   own: { id: string; canEdit: boolean; held: boolean }[];
   open: boolean;
   unread: number;
-  /** The reader's own comments waiting for review, rendered, which the shared page leaves out. */
+  /**
+   * The reader's own comments that the shared page leaves out or shows only as a placeholder
+   * (waiting for review, for instance), rendered as their own page shows them.
+   */
   pending: { id: string; parentId: string | null; html: string }[];
 }
 
@@ -105,10 +108,14 @@ export async function applyViewerOverlay(): Promise<void> {
     if (state.unread > 0) me.after(el('a', { href: '/inbox', class: 'inbox-badge' }, `${state.unread} new`));
   }
   for (const item of state.pending) {
-    if (document.getElementById(`comment-${item.id}`)) continue;
     const li = fragment(item.html);
-    if (li) place(li, item.parentId);
+    if (!li) continue;
+    // Where replies hang on it the shared page holds a placeholder in its place: swap it in.
+    const existing = document.getElementById(`comment-${item.id}`);
+    if (existing) existing.replaceWith(li);
+    else place(li, item.parentId);
   }
+  const placed = new Set(state.pending.map((item) => item.id));
   const signInForm = root.querySelector('.composer .signin-form');
   if (signInForm && state.open) signInForm.replaceWith(commentForm(slug, state));
   for (const id of state.voted) {
@@ -117,7 +124,8 @@ export async function applyViewerOverlay(): Promise<void> {
   }
   for (const own of state.own) {
     const li = document.getElementById(`comment-${own.id}`);
-    if (li && !own.held) markOwn(li, own.canEdit, state.csrf);
+    // A placed comment came rendered with its own controls already.
+    if (li && !own.held && !placed.has(own.id)) markOwn(li, own.canEdit, state.csrf);
   }
   for (const form of root.querySelectorAll<HTMLFormElement>('form.vote-form')) {
     if (!form.querySelector('input[name=_csrf]')) form.prepend(hidden('_csrf', state.csrf));

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Store } from '../store/store.ts';
+import { renderCommentBody } from './markup.ts';
 import { secretsEqual } from './secrets.ts';
 
 /** The policies that send a new comment to the author's queue instead of the page. */
@@ -9,24 +10,22 @@ export interface HoldSettings {
   holdWords: string[];
 }
 
+/** An <a> element that kept its address through the sanitizer (one without href is plain text). */
+const RENDERED_LINK = /<a\s[^>]*\bhref="/g;
+/** A bare "www." name: not a link on the page, but an address every reader can follow by hand. */
+const BARE_WWW = /(?<![\p{L}\p{N}.@/])www\.[\p{L}\p{N}-]+\.[^\s<]+/giu;
+
 /**
- * Links as a reader sees them: Markdown links and autolinks, bare http(s) addresses and bare
- * www. names. Each distinct occurrence counts, so one link written as [text](url) counts once.
+ * Links as a reader sees them, counted in the rendered comment rather than guessed from the
+ * Markdown: reference-style links, autolinks, linkified addresses and e-mail addresses all count,
+ * one per <a href> on the page; text the renderer leaves as text (a javascript: "link") does
+ * not. Bare www. names outside links count too.
  */
 export function countLinks(body: string): number {
-  let rest = body;
-  let n = 0;
-  // Markdown links first, removed so their URL is not counted again as a bare address.
-  rest = rest.replace(/\[[^\]]*\]\([^)]*\)/g, () => {
-    n++;
-    return ' ';
-  });
-  rest = rest.replace(/<(?:https?:\/\/|www\.)[^>\s]+>/gi, () => {
-    n++;
-    return ' ';
-  });
-  n += (rest.match(/\b(?:https?:\/\/|www\.)[^\s<>()]+/gi) ?? []).length;
-  return n;
+  const html = renderCommentBody(body);
+  const links = html.match(RENDERED_LINK)?.length ?? 0;
+  const outsideLinks = html.replace(/<a\s[^>]*>[\s\S]*?<\/a>/g, ' ');
+  return links + (outsideLinks.match(BARE_WWW)?.length ?? 0);
 }
 
 /** Escapes a word for a RegExp and matches it only as a whole word (or phrase), any case. */

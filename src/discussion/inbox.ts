@@ -18,9 +18,13 @@ export class Inbox {
     await this.store.addNotification({ identityId, kind, commentId: comment.id, articleSlug: comment.articleSlug, actorName, createdAt: this.now() });
   }
 
-  /** A comment became public: its parent's writer hears of it (unless they answered themselves). */
+  /**
+   * A comment became public: its parent's writer hears of it (unless they answered themselves).
+   * A muted writer's comment is public to nobody but them, so it announces nothing either.
+   */
   async published(comment: CommentRecord, parent: CommentRecord | undefined): Promise<void> {
     if (!parent?.identityId || parent.identityId === comment.identityId) return;
+    if (comment.authorMuted) return;
     if (parent.state === 'deleted') return;
     await this.add(parent.identityId, comment.authorRole === 'author' ? 'author_reply' : 'reply', comment, comment.authorName);
   }
@@ -71,9 +75,13 @@ export class Inbox {
   }
 }
 
+/** How a name its owner deleted is shown wherever it was recorded. */
+export const DELETED_NAME = '[deleted]';
+
 /** One line per notification, written for the reader it is about. */
 export function describeNotification(n: NotificationRecord): string {
-  const who = n.actorName ?? 'Someone';
+  // The name is cleared when its owner deletes it (see Store.deleteIdentity).
+  const who = n.actorName ?? DELETED_NAME;
   switch (n.kind) {
     case 'reply':
       return `${who} replied to your comment`;

@@ -201,7 +201,14 @@ export function sanitizeCommentHtml(html: string): string {
   return sanitizeHtml(html, SANITIZE_OPTIONS);
 }
 
-/** Markdown source of a comment → safe HTML for the comment body. */
+/** Direction overrides, embeddings and isolates; new bodies refuse them (see body.ts). */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/gu;
+
+/**
+ * Markdown source of a comment → safe HTML for the comment body. Bodies stored before the
+ * bidi rule, or imported, may still hold direction overrides: they are left out of the page,
+ * so no comment can reorder the text readers see.
+ */
 export function renderCommentBody(markdown: string): string {
-  return sanitizeCommentHtml(md.render(markdown));
+  return sanitizeCommentHtml(md.render(markdown.replace(BIDI_CONTROLS, '')));
 }

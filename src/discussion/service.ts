@@ -1,12 +1,12 @@
-import type { CommentRecord, IdentityRecord, Store, VoteCountRule } from '../store/store.ts';
+import type { CommentRecord, IdentityRecord, RekeyReport, Store, VoteCountRule } from '../store/store.ts';
 import { validateCommentBody } from './body.ts';
 import { DomainError } from './errors.ts';
 import { renderCommentBody } from './markup.ts';
 import { FOREVER } from './moderation.ts';
-import { nameKey, normalizeDisplayName, RESERVED_FOR_AUTHOR, reservedReason } from './names.ts';
+import { mixedScriptsRefusal, NAME_KEY_VERSION, nameKey, nameKeyVariants, normalizeDisplayName, RESERVED_FOR_AUTHOR, reservedReason } from './names.ts';
 import { TOP_SORT_EXPLANATION } from './ranking.ts';
 import { hashSecret, newRecoveryKey, newSessionToken, normalizeRecoveryKey, randomId, secretsEqual } from './secrets.ts';
-import { buildThread, depthOf, flattenForDisplay, MAX_STORED_DEPTH, type ThreadNode } from './thread.ts';
+import { buildThread, depthOf, flattenForDisplay, type ThreadNode } from './thread.ts';
 
 export type Sort = 'top' | 'new' | 'old';
 export const SORTS: readonly Sort[] = ['top', 'new', 'old'];
@@ -23,6 +23,10 @@ export interface DiscussionSettings {
   authorNames: string[];
   editWindowMs: number;
   authorLinkTtlMs: number;
+  /** A session not used for this long ends on the server. */
+  sessionIdleMs: number;
+  /** A session ends this long after sign-in, however often it is used. */
+  sessionMaxMs: number;
   /** Top-level threads per page. */
   threadsPerPage: number;
   /** Replies shown under each comment on a page before "N more replies". */
@@ -31,9 +35,15 @@ export interface DiscussionSettings {
   maxIndent: number;
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+/** A session's last-seen time is written at most this often, so reading pages stays a read. */
+const SESSION_TOUCH_MS = 3600 * 1000;
+
 export const defaultSettings: Omit<DiscussionSettings, 'authorNames'> = {
   editWindowMs: 15 * 60 * 1000,
   authorLinkTtlMs: 10 * 60 * 1000,
+  sessionIdleMs: 30 * DAY_MS,
+  sessionMaxMs: 400 * DAY_MS,
   threadsPerPage: 50,
   repliesShown: 5,
   maxIndent: 6,
@@ -56,6 +66,12 @@ export interface DiscussionHooks {
   /** After a comment is stored: notifications for replies and holds. */
   afterPost?(comment: CommentRecord, parent: CommentRecord | undefined): Promise<void>;
 }
+
+/**
+ * Called once a write has passed every rule and is about to be stored; it may refuse (the web
+ * layer takes from the writer's rate limits here), so input that is refused costs nothing.
+ */
+export type Admit = () => Promise<void>;
 
 export interface SignInResult {
   identity: IdentityRecord;
@@ -108,20 +124,49 @@ export interface ThreadPage {
   next?: string;
   /** Set when the page shows one thread in full (?thread=ID). */
   focus?: string;
+  /** Top-level threads this viewer can see on the whole article (a cursor past them is no page). */
+  threads: number;
 }
 
-/** Caches rendered bodies: Markdown rendering is the costliest part of a thread read. */
+/**
+ * What one page may hold, whatever the thread looks like: a page ends after the thread that
+ * reaches either bound (a page always shows at least its first thread), and replies past the
+ * bound are counted as "N more replies" instead of shown. This keeps the cost of one uncached
+ * page, and its size in the page cache, bounded by these numbers rather than by the discussion.
+ */
+export const PAGE_BOUNDS = {
+  /** Far above a page of ordinary comments (about 150 KB of HTML for 50 threads); caps 10,000-character ones. */
+  list: { comments: 400, htmlBytes: 256 * 1024 },
+  /** One thread in full (?thread=ID): more room, still bounded. */
+  focus: { comments: 1000, htmlBytes: 512 * 1024 },
+} as const;
+
+/**
+ * Caches rendered bodies: Markdown rendering is the costliest part of a thread read. Bounded in
+ * bytes (UTF-16 code units count two), least recently used out first.
+ */
 class RenderCache {
   private readonly map = new Map<string, string>();
-  constructor(private readonly max: number) {}
+  private used = 0;
+  constructor(private readonly maxBytes: number) {}
   html(c: CommentRecord): string {
     const key = `${c.id}:${c.editedAt ?? 0}`;
     let html = this.map.get(key);
-    if (html === undefined) {
-      html = renderCommentBody(c.body);
-      if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    if (html !== undefined) {
+      this.map.delete(key);
       this.map.set(key, html);
+      return html;
     }
+    html = renderCommentBody(c.body);
+    const bytes = (key.length + html.length) * 2;
+    if (bytes > this.maxBytes) return html;
+    while (this.used + bytes > this.maxBytes && this.map.size > 0) {
+      const [oldKey, old] = this.map.entries().next().value!;
+      this.map.delete(oldKey);
+      this.used -= (oldKey.length + old.length) * 2;
+    }
+    this.map.set(key, html);
+    this.used += bytes;
     return html;
   }
 }
@@ -142,9 +187,9 @@ function pruneLonePlaceholders(comments: CommentRecord[], isPlaceholder: (c: Com
 
 function parseCursor(cursor: string | undefined): number {
   if (!cursor) return 0;
-  const n = Number(cursor);
-  if (!Number.isInteger(n) || n < 0) throw new DomainError('bad_request', "The 'after' cursor is not one this site gave out.");
-  return n;
+  // Only the plain decimal the site writes: "1e2", " 5" or "0x10" are not cursors, however Number() reads them.
+  if (!/^\d{1,9}$/.test(cursor)) throw new DomainError('bad_request', "The 'after' cursor is not one this site gave out.");
+  return Number(cursor);
 }
 
 /**
@@ -153,7 +198,7 @@ function parseCursor(cursor: string | undefined): number {
  */
 export class Discussion {
   private readonly settings: DiscussionSettings;
-  private readonly renders = new RenderCache(50_000);
+  private readonly renders = new RenderCache(32 * 1024 * 1024);
   private readonly authorKeys: Set<string>;
   /** Set once at start-up by the web layer (see web/routes/admin.tsx). */
   hooks: DiscussionHooks = {};
@@ -183,15 +228,58 @@ export class Discussion {
 
   private async openSession(identity: IdentityRecord): Promise<string> {
     const token = newSessionToken();
+    await this.pruneSessions();
     await this.store.createSession(hashSecret(token), identity.id, this.now());
     return token;
   }
 
+  private lastPrune = Number.NEGATIVE_INFINITY;
+
+  /** Expired sessions are refused when used; this clears out the ones never used again, hourly at most. */
+  private async pruneSessions(): Promise<void> {
+    const now = this.now();
+    if (now - this.lastPrune < SESSION_TOUCH_MS) return;
+    this.lastPrune = now;
+    await this.store.deleteExpiredSessions(now - this.settings.sessionIdleMs, now - this.settings.sessionMaxMs);
+  }
+
+  /**
+   * Whoever holds this name or a look-alike of it. A few letters' capital and small forms pass
+   * for different Latin letters (see nameKeyVariants), so the name is looked up as typed, in
+   * capitals and in small letters.
+   */
+  private async holderOf(name: string): Promise<IdentityRecord | undefined> {
+    for (const key of nameKeyVariants(name)) {
+      const holder = await this.store.getIdentityByNameKey(key);
+      if (holder) return holder;
+    }
+    return undefined;
+  }
+
+  /** Recomputes stored name keys once after the name rules change; see src/store/name-keys.ts. */
+  upgradeNameKeys(): Promise<RekeyReport | undefined> {
+    return this.store.rekeyIdentities(NAME_KEY_VERSION, nameKey);
+  }
+
   /** Claims a new name: the first reader to take a name (or any look-alike of it) keeps it. */
-  async signIn(rawName: unknown, ipPrefixHash: string | null): Promise<SignInResult> {
+  async signIn(rawName: unknown, ipPrefixHash: string | null, admit?: Admit): Promise<SignInResult> {
     const { name, key } = this.checkName(rawName);
     const banned = await this.hooks.prefixBan?.(ipPrefixHash);
     if (banned) throw new DomainError('forbidden', banned);
+    const taken = (holder: IdentityRecord | undefined) =>
+      new DomainError(
+        'name_taken',
+        holder && holder.name === name
+          ? `The name “${name}” is taken. If it is yours, sign in with your recovery key.`
+          : `That name is taken: it looks too much like “${holder?.name ?? 'a name in use'}”. Please choose another.`,
+      );
+    // A name already held is refused before the allowance is asked: only a name that is
+    // created counts (one taken in the meantime is caught by the insert below).
+    const holder = await this.holderOf(name);
+    if (holder) throw taken(holder);
+    const mixed = mixedScriptsRefusal(name);
+    if (mixed) throw new DomainError('rule_broken', mixed);
+    await admit?.();
     const recoveryKey = newRecoveryKey();
     const identity: IdentityRecord = {
       id: randomId(16),
@@ -205,16 +293,7 @@ export class Discussion {
       muted: false,
     };
     const created = await this.store.createIdentity(identity, hashSecret(normalizeRecoveryKey(recoveryKey)));
-    if (!created) {
-      const holder = await this.store.getIdentityByNameKey(key);
-      const same = holder && holder.name === name;
-      throw new DomainError(
-        'name_taken',
-        same
-          ? `The name “${name}” is taken. If it is yours, sign in with your recovery key.`
-          : `That name is taken: it looks too much like “${holder?.name ?? 'a name in use'}”. Please choose another.`,
-      );
-    }
+    if (!created) throw taken(await this.store.getIdentityByNameKey(key));
     return { identity, recoveryKey, sessionToken: await this.openSession(identity) };
   }
 
@@ -226,7 +305,7 @@ export class Discussion {
     const wrong = new DomainError('forbidden', 'That name and recovery key do not match.');
     const normalized = normalizeDisplayName(rawName);
     if (!normalized.ok) throw wrong;
-    const identity = await this.store.getIdentityByNameKey(nameKey(normalized.name));
+    const identity = await this.holderOf(normalized.name);
     if (identity?.role !== 'reader') throw wrong;
     const stored = await this.store.getRecoveryHash(identity.id);
     const given = hashSecret(normalizeRecoveryKey(rawKey));
@@ -243,10 +322,19 @@ export class Discussion {
     return recoveryKey;
   }
 
+  /** The signed-in reader, or undefined when the session is unknown or expired (an expired one is deleted). */
   async viewerForSession(token: string | undefined): Promise<Viewer | undefined> {
     if (!token || token.length > 100) return undefined;
-    const identity = await this.store.identityForSession(hashSecret(token));
-    return identity ? { identity } : undefined;
+    const tokenHash = hashSecret(token);
+    const session = await this.store.getSession(tokenHash);
+    if (!session) return undefined;
+    const now = this.now();
+    if (now - session.lastSeenAt >= this.settings.sessionIdleMs || now - session.createdAt >= this.settings.sessionMaxMs) {
+      await this.store.deleteSession(tokenHash);
+      return undefined;
+    }
+    if (now - session.lastSeenAt >= SESSION_TOUCH_MS) await this.store.touchSession(tokenHash, now);
+    return { identity: session.identity };
   }
 
   async signOut(token: string): Promise<void> {
@@ -267,6 +355,12 @@ export class Discussion {
     const expiresAt = this.now() + this.settings.authorLinkTtlMs;
     await this.store.createAuthorLink(hashSecret(token), authorName, expiresAt);
     return { token, name: authorName, expiresAt };
+  }
+
+  /** The author name a one-time link would sign in as, without using it up; undefined when it is not valid. */
+  async authorLinkName(token: unknown): Promise<string | undefined> {
+    if (typeof token !== 'string' || token.length > 100) return undefined;
+    return this.store.peekAuthorLink(hashSecret(token), this.now());
   }
 
   /** Uses an author link once; the author's identity is created on first use. */
@@ -369,31 +463,42 @@ export class Discussion {
   }
 
   /**
-   * One page of an article's discussion: a constant handful of queries (comments, the viewer's votes, the article's state) however
-   * large the thread. Top-level threads are sorted; replies stay in reading order.
+   * One page of an article's discussion: a constant handful of queries (comments, the viewer's
+   * votes, the article's state) however large the thread. Top-level threads are sorted; replies
+   * stay in reading order. The page holds at most PAGE_BOUNDS; a cursor past the last thread, or
+   * a focus that is not a top-level comment this viewer can see, is 'not_found'. `records` loads
+   * the article's comments from where the caller keeps them (as listComments answers them).
    */
-  async threadPage(slug: string, viewer: Viewer | undefined, opts: { sort?: Sort; after?: string; focus?: string } = {}): Promise<ThreadPage> {
+  async threadPage(
+    slug: string,
+    viewer: Viewer | undefined,
+    opts: { sort?: Sort; after?: string; focus?: string; records?: () => Promise<readonly CommentRecord[]> } = {},
+  ): Promise<ThreadPage> {
     this.requireArticle(slug);
     const sort = opts.sort ?? 'top';
     const offset = parseCursor(opts.after);
     const [records, votedIds, open] = await Promise.all([
-      this.store.listComments(slug),
+      opts.records ? opts.records() : this.store.listComments(slug),
       viewer ? this.store.votedCommentIds(viewer.identity.id, slug) : Promise.resolve([]),
       this.isOpen(slug),
     ]);
     const voted = new Set(votedIds);
     const shown = pruneLonePlaceholders(records.filter((c) => this.visibleTo(c, viewer) !== 'none'), (c) => this.visibleTo(c, viewer) === 'placeholder');
     const total = shown.filter((c) => c.state === 'visible' && this.visibleTo(c, viewer) === 'full').length;
-    let roots = buildThread(shown, sort, this.now());
-    if (opts.focus) {
-      const root = this.rootOf(shown, opts.focus);
-      roots = roots.filter((n) => n.comment.id === root);
-    }
-    const pageRoots = opts.focus ? roots : roots.slice(offset, offset + this.settings.threadsPerPage);
-    const limit = opts.focus ? Number.POSITIVE_INFINITY : this.settings.repliesShown;
+    const roots = buildThread(shown, sort, this.now());
+    if (offset > 0 && offset >= roots.length) throw new DomainError('not_found', 'There is no such page of comments.');
+    const focused = opts.focus ? roots.find((n) => n.comment.id === opts.focus) : undefined;
+    if (opts.focus && !focused) throw new DomainError('not_found', 'There is no such thread on this article.');
+    const candidates = focused ? [focused] : roots.slice(offset, offset + this.settings.threadsPerPage);
+    const bounds = focused ? PAGE_BOUNDS.focus : PAGE_BOUNDS.list;
+    const budget = { comments: bounds.comments, htmlBytes: bounds.htmlBytes };
+    const limit = focused ? Number.POSITIVE_INFINITY : this.settings.repliesShown;
     const items: DisplayItem[] = [];
-    for (const root of pageRoots) {
-      const trimmed = this.trimReplies(root, limit);
+    let rootsShown = 0;
+    for (const root of candidates) {
+      if (rootsShown > 0 && (budget.comments <= 0 || budget.htmlBytes <= 0)) break;
+      rootsShown++;
+      const trimmed = this.trimReplies(root, limit, budget);
       for (const entry of flattenForDisplay([trimmed.node], this.settings.maxIndent)) {
         items.push({
           comment: this.toView(entry.comment, viewer, voted, open),
@@ -404,28 +509,43 @@ export class Discussion {
         });
       }
     }
-    const nextOffset = offset + this.settings.threadsPerPage;
-    return { items, sort, total, next: !opts.focus && nextOffset < roots.length ? String(nextOffset) : undefined, focus: opts.focus };
+    const nextOffset = offset + rootsShown;
+    return {
+      items,
+      sort,
+      total,
+      next: !focused && nextOffset < roots.length ? String(nextOffset) : undefined,
+      focus: focused ? opts.focus : undefined,
+      threads: roots.length,
+    };
   }
 
-  private rootOf(comments: CommentRecord[], id: string): string | undefined {
-    const byId = new Map(comments.map((c) => [c.id, c]));
-    let current = byId.get(id);
-    for (let i = 0; current?.parentId && i <= MAX_STORED_DEPTH; i++) current = byId.get(current.parentId);
-    return current?.id;
-  }
-
-  /** Keeps the first `limit` replies under each comment and counts what was left out. */
-  private trimReplies(root: ThreadNode<CommentRecord>, limit: number) {
+  /**
+   * Keeps the first `limit` replies under each comment, in display order, while the page's
+   * budget lasts (the root is always kept), and counts what was left out under each parent.
+   */
+  private trimReplies(root: ThreadNode<CommentRecord>, limit: number, budget: { comments: number; htmlBytes: number }) {
     const hidden = new Map<string, number>();
     const count = (n: ThreadNode<CommentRecord>): number => n.children.reduce((sum, c) => sum + 1 + count(c), 0);
-    const trim = (n: ThreadNode<CommentRecord>): ThreadNode<CommentRecord> => {
-      if (n.children.length <= limit) return { ...n, children: n.children.map(trim) };
-      const kept = n.children.slice(0, limit);
-      const dropped = n.children.slice(limit);
-      hidden.set(n.comment.id, dropped.reduce((sum, c) => sum + 1 + count(c), 0));
-      return { ...n, children: kept.map(trim) };
+    const spend = (c: CommentRecord) => {
+      budget.comments--;
+      budget.htmlBytes -= c.state === 'visible' || c.state === 'held' ? this.renders.html(c).length : 0;
     };
+    const trim = (n: ThreadNode<CommentRecord>): ThreadNode<CommentRecord> => {
+      const kept: ThreadNode<CommentRecord>[] = [];
+      let dropped = 0;
+      n.children.forEach((child, i) => {
+        if (i < limit && budget.comments > 0 && budget.htmlBytes > 0) {
+          spend(child.comment);
+          kept.push(trim(child));
+        } else {
+          dropped += 1 + count(child);
+        }
+      });
+      if (dropped > 0) hidden.set(n.comment.id, dropped);
+      return { ...n, children: kept };
+    };
+    spend(root.comment);
     return { node: trim(root), hidden };
   }
 
@@ -470,6 +590,16 @@ export class Discussion {
     };
   }
 
+  /**
+   * The viewer's own comments that the shared page of an article does not show them in full:
+   * those waiting for review and, while the writer is muted, all their public ones (the shared
+   * page leaves a muted writer's comments out, but the writer must still see them, unannounced).
+   */
+  async ownCommentsOffSharedPage(viewer: Viewer, slug: string): Promise<string[]> {
+    const own = await this.store.ownComments(viewer.identity.id, slug);
+    return own.filter((c) => c.state === 'held' || (c.state === 'visible' && viewer.identity.muted)).map((c) => c.id);
+  }
+
   // ---- Writing ----
 
   private requireViewer(viewer: Viewer | undefined): Viewer {
@@ -491,16 +621,20 @@ export class Discussion {
   async post(
     viewerOrNone: Viewer | undefined,
     slug: string,
-    input: { body: unknown; parentId?: unknown; idempotencyKey?: string | null; ipPrefixHash?: string | null },
+    input: { body: unknown; parentId?: unknown; idempotencyKey?: string | null; ipPrefixHash?: string | null; admit?: Admit },
   ): Promise<{ comment: CommentView; created: boolean; eventId?: number }> {
     const viewer = this.requireViewer(viewerOrNone);
     const banned = await this.hooks.prefixBan?.(input.ipPrefixHash ?? null);
     if (banned) throw new DomainError('forbidden', banned);
     this.requireArticle(slug);
-    const checked = validateCommentBody(input.body);
-    if (!checked.ok) throw new DomainError(checked.code, checked.message);
     const idem = input.idempotencyKey ?? null;
     if (idem !== null && (idem.length === 0 || idem.length > 100)) throw new DomainError('bad_request', 'The Idempotency-Key must be 1–100 characters.');
+    // A retry answers with what the first request stored, whatever has changed since (and
+    // before any limit: the reader already paid for it once).
+    const earlier = idem === null ? undefined : await this.store.commentForIdempotencyKey(viewer.identity.id, idem);
+    if (earlier && earlier.articleSlug === slug) return { comment: this.toView(earlier, viewer, new Set(), true), created: false };
+    const checked = validateCommentBody(input.body);
+    if (!checked.ok) throw new DomainError(checked.code, checked.message);
     let parentId: string | null = null;
     let parentRecord: CommentRecord | undefined;
     let depth = 0;
@@ -517,7 +651,9 @@ export class Discussion {
       parentRecord = parent;
     }
     await this.requireOpen(slug);
-    const hold = (await this.hooks.holdReason?.(viewer, checked.body, this.isAuthor(viewer))) ?? null;
+    // Only now, with the input accepted, does the post take from the writer's allowance.
+    await input.admit?.();
+    const hold = await this.holdFor(viewer, checked.body);
     const result = await this.store.insertComment(
       {
         id: randomId(12),
@@ -537,6 +673,11 @@ export class Discussion {
     return { comment: this.toView(result.comment, viewer, voted, true), created: result.created, eventId: result.eventId };
   }
 
+  /** The one hold policy for every body a reader writes, new or edited; the author is never held. */
+  private async holdFor(viewer: Viewer, body: string): Promise<string | null> {
+    return (await this.hooks.holdReason?.(viewer, body, this.isAuthor(viewer))) ?? null;
+  }
+
   private async ownComment(viewer: Viewer, id: unknown): Promise<CommentRecord> {
     const c = typeof id === 'string' ? await this.store.getComment(id) : undefined;
     if (!c || this.visibleTo(c, viewer) === 'none' || c.state === 'deleted') throw new DomainError('not_found', 'There is no comment with that id.');
@@ -544,7 +685,7 @@ export class Discussion {
     return c;
   }
 
-  async edit(viewerOrNone: Viewer | undefined, id: unknown, body: unknown): Promise<{ comment: CommentView; eventId: number }> {
+  async edit(viewerOrNone: Viewer | undefined, id: unknown, body: unknown, admit?: Admit): Promise<{ comment: CommentView; eventId?: number }> {
     const viewer = this.requireViewer(viewerOrNone);
     const c = await this.ownComment(viewer, id);
     if (c.state === 'hidden') throw new DomainError('rule_broken', 'This comment was removed by the author and can’t be edited.');
@@ -554,25 +695,33 @@ export class Discussion {
     await this.requireOpen(c.articleSlug);
     const checked = validateCommentBody(body);
     if (!checked.ok) throw new DomainError(checked.code, checked.message);
+    // Saving the same text changes nothing, so it costs nothing and tells no live reader.
+    if (checked.body === c.body) return { comment: (await this.commentView(c.id, viewer))! };
+    await admit?.();
+    // An edit meets the rules a new post meets: a public comment edited into something the
+    // policy holds goes to the queue first, so it is never public with the held text.
+    if (c.state === 'visible' && (await this.holdFor(viewer, checked.body))) await this.store.setCommentState(c.id, 'held', this.now());
     const { eventId } = await this.store.updateCommentBody(c.id, checked.body, this.now());
     const view = await this.commentView(c.id, viewer);
     return { comment: view!, eventId };
   }
 
-  async remove(viewerOrNone: Viewer | undefined, id: unknown): Promise<{ outcome: 'placeholder' | 'removed'; articleSlug: string; eventId: number }> {
+  async remove(viewerOrNone: Viewer | undefined, id: unknown, admit?: Admit): Promise<{ outcome: 'placeholder' | 'removed'; articleSlug: string; eventId: number }> {
     if (!viewerOrNone) throw new DomainError('unauthenticated', 'Sign in with a display name first.');
     const c = await this.ownComment(viewerOrNone, id);
+    await admit?.();
     const { outcome, eventId } = await this.store.deleteComment(c.id, this.now());
     return { outcome, articleSlug: c.articleSlug, eventId };
   }
 
-  async vote(viewerOrNone: Viewer | undefined, id: unknown, on: boolean, ipPrefixHash: string | null) {
+  async vote(viewerOrNone: Viewer | undefined, id: unknown, on: boolean, ipPrefixHash: string | null, admit?: Admit) {
     const viewer = this.requireViewer(viewerOrNone);
     const c = typeof id === 'string' ? await this.store.getComment(id) : undefined;
     if (!c || this.visibleTo(c, viewer) === 'none') throw new DomainError('not_found', 'There is no comment with that id.');
     if (c.state !== 'visible') throw new DomainError('rule_broken', c.state === 'held' ? 'This comment is waiting for review.' : 'Deleted comments can’t be voted on.');
     if (c.identityId === viewer.identity.id) throw new DomainError('rule_broken', 'You can’t upvote your own comment.');
     await this.requireOpen(c.articleSlug);
+    await admit?.();
     const result = on
       ? await this.store.addVote(c.id, viewer.identity.id, this.now(), ipPrefixHash, this.hooks.voteRule?.(viewer.identity))
       : await this.store.removeVote(c.id, viewer.identity.id, this.now());

@@ -127,6 +127,30 @@ CREATE INDEX votes_comment_prefix ON votes(comment_id, ip_prefix_hash, created_a
 CREATE INDEX comments_state ON comments(state, created_at)
 `,
   },
+  {
+    version: 3,
+    name: 'session expiry',
+    // Sessions end after a stretch without use as well as at an absolute age; sessions from
+    // before this version were last seen, as far as anyone knows, when they were made.
+    sql: `
+ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;
+UPDATE sessions SET last_seen_at = created_at;
+CREATE INDEX sessions_last_seen ON sessions(last_seen_at);
+CREATE INDEX sessions_created ON sessions(created_at)
+`,
+  },
+  {
+    version: 4,
+    name: 'site facts',
+    // Small facts about the data itself, such as which version of the name rules made the
+    // stored name keys (src/store/name-keys.ts).
+    sql: `
+CREATE TABLE byline_meta (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+)
+`,
+  },
 ];
 
 export function migrationSql(dialect: Dialect, sql: string): string {
@@ -168,7 +192,7 @@ export async function pendingMigrations(driver: Driver): Promise<Migration[]> {
   }
 }
 
-function splitStatements(sql: string): string[] {
+export function splitStatements(sql: string): string[] {
   return sql
     .split(/;\s*\n/)
     .map((s) => s.trim())

@@ -1,6 +1,8 @@
 import type { Driver, SqlExecutor } from './driver.ts';
 import { isUniqueViolation } from './driver.ts';
 import { EVENT_ORDER_LOCK, migrate } from './schema.ts';
+import { schemaProbeSql } from './schema-shape.ts';
+import { type RekeyReport, rekeyIdentities } from './name-keys.ts';
 import { RecordMissingError } from './store.ts';
 import type {
   AuditEntry,
@@ -8,6 +10,7 @@ import type {
   CommentRecord,
   CommentState,
   DatabaseExport,
+  EventPruning,
   IdentityExport,
   NotificationKind,
   NotificationRecord,
@@ -16,6 +19,7 @@ import type {
   IdentityRecord,
   NewComment,
   Role,
+  SessionRecord,
   Store,
   StoredEvent,
   VoteResult,
@@ -216,7 +220,31 @@ export class SqlStore implements Store {
   }
 
   async createSession(tokenHash: string, identityId: string, now: number): Promise<void> {
-    await this.driver.run('INSERT INTO sessions (token_hash, identity_id, created_at) VALUES (?, ?, ?)', [tokenHash, identityId, now]);
+    await this.driver.run('INSERT INTO sessions (token_hash, identity_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)', [
+      tokenHash,
+      identityId,
+      now,
+      now,
+    ]);
+  }
+
+  async getSession(tokenHash: string): Promise<SessionRecord | undefined> {
+    const row = await this.driver.get<IdentityRow & { session_created_at: number | string; session_last_seen_at: number | string | null }>(
+      `SELECT ${identityColumns.split(', ').map((c) => `i.${c}`).join(', ')}, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at
+       FROM sessions s JOIN identities i ON i.id = s.identity_id WHERE s.token_hash = ?`,
+      [tokenHash],
+    );
+    if (!row) return undefined;
+    const createdAt = num(row.session_created_at);
+    return { identity: toIdentity(row), createdAt, lastSeenAt: numOrNull(row.session_last_seen_at) ?? createdAt };
+  }
+
+  async touchSession(tokenHash: string, now: number): Promise<void> {
+    await this.driver.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', [now, tokenHash]);
+  }
+
+  async deleteExpiredSessions(idleBefore: number, createdBefore: number): Promise<number> {
+    return (await this.driver.run('DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?', [idleBefore, createdBefore])).changes;
   }
 
   async identityForSession(tokenHash: string): Promise<IdentityRecord | undefined> {
@@ -251,6 +279,7 @@ export class SqlStore implements Store {
       await tx.run('DELETE FROM votes WHERE identity_id = ?', [identityId]);
       const own = await tx.all<{ article_slug: string }>('SELECT DISTINCT article_slug FROM comments WHERE identity_id = ?', [identityId]);
       for (const r of own) touched.add(r.article_slug);
+      await this.forgetName(tx, identityId);
       await tx.run(
         "UPDATE comments SET state = 'deleted', body = '', identity_id = NULL, pinned = 0 WHERE identity_id = ?",
         [identityId],
@@ -260,6 +289,35 @@ export class SqlStore implements Store {
       for (const slug of touched) await this.appendEvent(tx, slug, 'reload', {}, now);
       return [...touched];
     });
+  }
+
+  /**
+   * A deleted name leaves every record that showed it to someone else: other readers'
+   * notifications of its replies lose the name (they read "[deleted] replied"), and the audit
+   * log's entries about the identity and its comments say "[deleted]" instead. Names are unique
+   * while held, so an entry naming it belongs to this identity (or to an earlier, also deleted, one).
+   */
+  private async forgetName(tx: SqlExecutor, identityId: string): Promise<void> {
+    const identity = await tx.get<{ name: string }>('SELECT name FROM identities WHERE id = ?', [identityId]);
+    if (!identity) return;
+    const { name } = identity;
+    await tx.run(
+      `UPDATE notifications SET actor_name = NULL WHERE kind IN ('reply', 'author_reply')
+         AND (actor_name = ? OR comment_id IN (SELECT id FROM comments WHERE identity_id = ?))`,
+      [name, identityId],
+    );
+    await tx.run("UPDATE audit_log SET actor_name = '[deleted]' WHERE actor_id = ?", [identityId]);
+    const entries = await tx.all<{ id: number | string; target: string }>("SELECT id, target FROM audit_log WHERE target LIKE 'identity %' OR target LIKE 'comment %'");
+    const aboutIdentity = `identity ${identityId} (`;
+    const byName = ` by ${name} on `;
+    for (const entry of entries) {
+      const target = entry.target.startsWith(aboutIdentity)
+        ? `${aboutIdentity}[deleted])`
+        : entry.target.startsWith('comment ') && entry.target.includes(byName)
+          ? entry.target.replace(byName, ' by [deleted] on ')
+          : undefined;
+      if (target !== undefined && target !== entry.target) await tx.run('UPDATE audit_log SET target = ? WHERE id = ?', [target, num(entry.id)]);
+    }
   }
 
   /** Removes placeholders that no longer hold up any reply, repeatedly, since removing one can free its parent. */
@@ -285,6 +343,14 @@ export class SqlStore implements Store {
       )
     ).map((v) => ({ commentId: v.comment_id, createdAt: num(v.created_at) }));
     return { identity, comments, votes };
+  }
+
+  async commentForIdempotencyKey(identityId: string, idempotencyKey: string): Promise<CommentRecord | undefined> {
+    const row = await this.driver.get<CommentRow>(`${commentSelect} JOIN idempotency_keys k ON k.comment_id = c.id WHERE k.identity_id = ? AND k.idem_key = ?`, [
+      identityId,
+      idempotencyKey,
+    ]);
+    return row && toComment(row);
   }
 
   async insertComment(comment: NewComment, idempotencyKey: string | null): Promise<{ comment: CommentRecord; created: boolean; eventId?: number }> {
@@ -453,6 +519,14 @@ export class SqlStore implements Store {
     await this.driver.run('INSERT INTO author_links (token_hash, name, expires_at) VALUES (?, ?, ?)', [tokenHash, name, expiresAt]);
   }
 
+  async peekAuthorLink(tokenHash: string, now: number): Promise<string | undefined> {
+    const row = await this.driver.get<{ name: string }>('SELECT name FROM author_links WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [
+      tokenHash,
+      now,
+    ]);
+    return row?.name;
+  }
+
   async consumeAuthorLink(tokenHash: string, now: number): Promise<string | undefined> {
     return this.driver.transaction(async (tx) => {
       const row = await tx.get<{ name: string }>(
@@ -474,6 +548,64 @@ export class SqlStore implements Store {
   async latestEventId(): Promise<number> {
     const row = await this.driver.get<{ id: number | string | null }>('SELECT MAX(id) AS id FROM events');
     return row?.id == null ? 0 : num(row.id);
+  }
+
+  async oldestEventId(): Promise<number> {
+    const row = await this.driver.get<{ id: number | string | null }>('SELECT MIN(id) AS id FROM events');
+    return row?.id == null ? 0 : num(row.id);
+  }
+
+  async pruneEvents(rule: EventPruning): Promise<number> {
+    const keep = Math.max(1, Math.floor(rule.keepPerArticle));
+    const batch = Math.max(1, Math.floor(rule.batchSize));
+    const slugs = await this.driver.all<{ article_slug: string }>('SELECT DISTINCT article_slug FROM events');
+    let deleted = 0;
+    for (const { article_slug: slug } of slugs) deleted += await this.pruneArticleEvents(slug, rule.before, keep, batch);
+    return deleted;
+  }
+
+  /**
+   * An article's events are pruned from the oldest up to an edge: the newest event that is both
+   * older than `before` and not among the `keep` latest. The edge itself stays, turned into a
+   * 'reload': a page replaying from before it has missed events, and reloading is what it needs.
+   * The marker is written before anything is deleted, so no replay ever sees the gap without it.
+   */
+  private async pruneArticleEvents(slug: string, before: number, keep: number, batch: number): Promise<number> {
+    const edge = await this.driver.get<{ id: number | string }>(
+      `SELECT id FROM events WHERE article_slug = ? AND created_at < ?
+         AND id < COALESCE((SELECT id FROM events WHERE article_slug = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)
+       ORDER BY id DESC LIMIT 1`,
+      [slug, before, slug, keep - 1],
+    );
+    if (!edge) return 0;
+    const edgeId = num(edge.id);
+    await this.driver.run("UPDATE events SET kind = 'reload', payload = '{}' WHERE id = ? AND (kind <> 'reload' OR payload <> '{}')", [edgeId]);
+    let deleted = 0;
+    // Bounded batches, each its own short transaction, so live writers never wait long behind it.
+    for (;;) {
+      const { changes } = await this.driver.run(
+        'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE article_slug = ? AND id < ? ORDER BY id LIMIT ?)',
+        [slug, edgeId, batch],
+      );
+      deleted += changes;
+      if (changes < batch) return deleted;
+    }
+  }
+
+  private schemaProbe: string | undefined;
+
+  rekeyIdentities(version: string, keyOf: (name: string) => string): Promise<RekeyReport | undefined> {
+    return rekeyIdentities(this.driver, version, keyOf);
+  }
+
+  async schemaProblem(): Promise<string | undefined> {
+    this.schemaProbe ??= schemaProbeSql();
+    try {
+      await this.driver.get(this.schemaProbe);
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
   }
 
   async isCommentsClosed(articleSlug: string): Promise<boolean> {

@@ -1,5 +1,8 @@
 // The storage interface the rest of Byline talks to. Domain code sees only these records and
 // methods; it never sees SQL or knows which engine is underneath.
+import type { RekeyReport } from './name-keys.ts';
+
+export type { RekeyReport };
 
 export type Role = 'reader' | 'author';
 
@@ -22,6 +25,12 @@ export interface IdentityRecord {
   bannedUntil: number | null;
   banReason: string | null;
   muted: boolean;
+}
+
+export interface SessionRecord {
+  identity: IdentityRecord;
+  createdAt: number;
+  lastSeenAt: number;
 }
 
 export interface CommentRecord {
@@ -61,6 +70,14 @@ export interface StoredEvent {
   kind: string;
   payload: string;
   createdAt: number;
+}
+
+/** What `pruneEvents` keeps: every event from `before` on, and at least `keepPerArticle` per article. */
+export interface EventPruning {
+  before: number;
+  keepPerArticle: number;
+  /** Most rows one DELETE removes. */
+  batchSize: number;
 }
 
 export interface VoteResult {
@@ -145,8 +162,16 @@ export interface Store {
   swapRecoveryHash(identityId: string, expected: string, next: string): Promise<boolean>;
   createSession(tokenHash: string, identityId: string, now: number): Promise<void>;
   identityForSession(tokenHash: string): Promise<IdentityRecord | undefined>;
+  /** The session with its identity and times, whether or not it has expired. */
+  getSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  /** Records that the session was used at `now`. */
+  touchSession(tokenHash: string, now: number): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteSessionsOf(identityId: string): Promise<number>;
+  /** Deletes sessions last used before `idleBefore` or made before `createdBefore`; answers how many. */
+  deleteExpiredSessions(idleBefore: number, createdBefore: number): Promise<number>;
+  /** The author name an unused, unexpired one-time link is for, without using it up. */
+  peekAuthorLink(tokenHash: string, now: number): Promise<string | undefined>;
   /** Removes the identity, its votes (scores follow) and its comments (placeholders where replies hang). Returns the articles touched. */
   deleteIdentity(identityId: string, now: number): Promise<string[]>;
   exportIdentity(identityId: string): Promise<IdentityExport | undefined>;
@@ -154,6 +179,8 @@ export interface Store {
   // Comments
   /** Inserts a comment. With an idempotency key already used by this identity, returns the first comment instead. */
   insertComment(comment: NewComment, idempotencyKey: string | null): Promise<{ comment: CommentRecord; created: boolean; eventId?: number }>;
+  /** The comment an identity already stored under an idempotency key, if any. */
+  commentForIdempotencyKey(identityId: string, idempotencyKey: string): Promise<CommentRecord | undefined>;
   getComment(id: string): Promise<CommentRecord | undefined>;
   /** The top-level comment a comment's thread hangs from (itself when top-level), in one query. */
   threadRoot(id: string): Promise<string | undefined>;
@@ -180,6 +207,18 @@ export interface Store {
   // Live updates
   eventsSince(articleSlug: string, afterId: number, limit: number): Promise<StoredEvent[]>;
   latestEventId(): Promise<number>;
+  /** The smallest event id still kept (0 when there are none). */
+  oldestEventId(): Promise<number>;
+  /**
+   * Deletes old events in bounded batches, keeping each article's latest ones; where an article's
+   * events were cut, the newest cut one stays as a 'reload' event. Answers how many were deleted.
+   */
+  pruneEvents(rule: EventPruning): Promise<number>;
+
+  /** Why the database can't serve the pages (a table or column missing), or undefined when it can. */
+  schemaProblem(): Promise<string | undefined>;
+  /** Recomputes every identity's name key when `version` differs from the one that made them (see name-keys.ts). */
+  rekeyIdentities(version: string, keyOf: (name: string) => string): Promise<RekeyReport | undefined>;
 
   // Per-article settings
   isCommentsClosed(articleSlug: string): Promise<boolean>;

@@ -1,15 +1,14 @@
-import formbody from '@fastify/formbody';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { RecordMissingError, type Store } from '../store/store.ts';
-import { StoreUnavailableError } from '../store/driver.ts';
+import type { Store } from '../store/store.ts';
 import { type Assets, buildAssets } from './assets.ts';
 import type { AppContext, SiteHolder } from './context.ts';
 import { sendPrepared } from './http.ts';
-import { notFoundPage, serverErrorPage, unavailablePage } from './pages/errors.tsx';
 import { Discussion } from '../discussion/service.ts';
 import { createLimiters } from './limits.ts';
+import { registerBodyParsers } from './body-parsers.ts';
 import { LiveHub } from './live.ts';
+import { capConnectionsPerAddress, heartbeatInterval, serverTimeouts } from './connections.ts';
 import { PageCache } from './page-cache.ts';
 import { liveEventFormatter, registerArticleRoute } from './routes/article.tsx';
 import { registerDiscussionRoutes } from './routes/discussion.ts';
@@ -17,7 +16,9 @@ import { registerAdminRoutes } from './routes/admin.tsx';
 import { registerInboxRoutes } from './routes/inbox.ts';
 import { registerReadingRoutes } from './routes/reading.ts';
 import { registerSecurityHeaders } from './security.ts';
+import { onClientError, onFrameworkError, registerErrorHandling } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
+import { registerEventPruning, registerHealthRoute } from './health.ts';
 import type { Site } from '../content/types.ts';
 import { clusterLimiterFactory, joinChangeFeed } from '../cluster/node.ts';
 
@@ -39,8 +40,6 @@ export function apiError(code: string, message: string) {
   return { error: { code, message } };
 }
 
-const isApi = (url: string) => url.startsWith('/api/');
-
 export async function createApp(opts: CreateAppOptions): Promise<App> {
   const { config } = opts;
   const app = Fastify({
@@ -50,15 +49,31 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Called only for requests, long after `ctx` below exists.
+    frameworkErrors: (err, req, reply) => onFrameworkError(ctx, err, req, reply),
+    clientErrorHandler: onClientError,
+    ...serverTimeouts(config.server),
   });
+  capConnectionsPerAddress(app.server, config.server, config.trustProxy);
   const now = opts.now ?? Date.now;
   const content = opts.content;
   const discussion = new Discussion(
     opts.store,
     { commentPolicy: (slug, at) => commentPolicy(content.site, slug, at, config.dev) },
-    { authorNames: content.site.config.authorNames },
+    {
+      authorNames: content.site.config.authorNames,
+      sessionIdleMs: config.sessions.idleDays * 24 * 3600 * 1000,
+      sessionMaxMs: config.sessions.maxDays * 24 * 3600 * 1000,
+    },
     now,
   );
+  const rekeyed = await discussion.upgradeNameKeys();
+  if (rekeyed && (rekeyed.rekeyed > 0 || rekeyed.clashes.length > 0)) {
+    console.log(`Name rules updated: ${rekeyed.rekeyed} stored name key(s) recomputed.`);
+    for (const c of rekeyed.clashes) {
+      console.warn(`  "${c.name}" (identity ${c.id}) now reads as "${c.heldBy}", held earlier; it can no longer be recovered by name. Review it in /admin/identities.`);
+    }
+  }
   const ctx = {
     config,
     content,
@@ -67,10 +82,10 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     now,
     baseUrl: () => (config.baseUrl ?? content.site.config.baseUrl).replace(/\/+$/, ''),
     discussion,
-    pageCache: new PageCache(),
+    pageCache: new PageCache({ maxBytes: config.pageCacheBytes }),
     limiters: createLimiters(config, await clusterLimiterFactory(opts.store)),
   } as AppContext;
-  ctx.live = new LiveHub(opts.store, liveEventFormatter(ctx));
+  ctx.live = new LiveHub(opts.store, liveEventFormatter(ctx), { ...config.streams, heartbeatMs: heartbeatInterval(config.server) });
   const changedHere = (slug: string) => {
     ctx.pageCache.invalidate(slug);
     void ctx.live.notify(slug).catch((err) => console.error('Live update failed:', err));
@@ -87,6 +102,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     changedHere(slug);
     feed?.publish(slug);
   };
+  // Open streams would keep the server from closing: end them before it waits for requests.
+  app.addHook('preClose', async () => ctx.live.close());
   app.addHook('onClose', async () => {
     await feed?.close();
     ctx.live.close();
@@ -97,7 +114,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   // Only JSON and HTML forms carry writes. Dropping text/plain means a cross-site
   // <form enctype="text/plain"> smuggling JSON is refused before any route sees it.
   app.removeContentTypeParser('text/plain');
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  registerBodyParsers(app, 64 * 1024);
 
   if (config.logLevel === 'info') {
     app.addHook('onResponse', async (req, reply) => {
@@ -112,17 +129,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   });
   app.get('/favicon.ico', async (req, reply) => sendPrepared(req, reply, ctx.assets.icon.body, 'public, max-age=86400'));
 
-  app.get('/healthz', async (_req, reply) => {
-    try {
-      await ctx.store.ping();
-      return reply.header('Cache-Control', 'no-store').send({ status: 'ok', storage: ctx.store.engine });
-    } catch (err) {
-      return reply
-        .code(503)
-        .header('Cache-Control', 'no-store')
-        .send({ status: 'unavailable', storage: ctx.store.engine, error: err instanceof Error ? err.message : String(err) });
-    }
-  });
+  registerHealthRoute(app, ctx);
+  registerEventPruning(app, ctx);
 
   app.get('/api/v1/openapi.json', async (_req, reply) => reply.header('Cache-Control', 'public, max-age=3600').send(openApiDocument));
 
@@ -132,41 +140,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   registerAdminRoutes(app, ctx);
   registerInboxRoutes(app, ctx);
 
-  app.setNotFoundHandler(async (req, reply) => {
-    if (isApi(req.url)) return reply.code(404).send(apiError('not_found', 'There is nothing at this address.'));
-    return reply.code(404).type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(notFoundPage(ctx));
-  });
-
-  app.setErrorHandler(async (err: FastifyError, req, reply) => {
-    // A statement cancelled by the database's timeout (PostgreSQL 57014) means the database is
-    // overloaded right now: the reader should retry, as when it is down.
-    if (err instanceof StoreUnavailableError || (err as { code?: unknown }).code === '57014') {
-      reply.code(503).header('Retry-After', '5');
-      if (isApi(req.url)) return reply.send(apiError('unavailable', 'The site cannot reach its database right now. Try again in a moment.'));
-      return reply.type('text/html; charset=utf-8').send(unavailablePage(ctx));
-    }
-    if (err instanceof RecordMissingError) {
-      if (isApi(req.url)) return reply.code(404).send(apiError('not_found', err.message));
-      return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(ctx));
-    }
-    const status = err.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      const code =
-        status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'bad_request';
-      const message =
-        status === 413
-          ? 'That request is too large.'
-          : status === 415
-            ? 'Send JSON (Content-Type: application/json) or an HTML form.'
-            : err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
-              ? 'The request body is not valid JSON.'
-              : err.message;
-      return reply.code(status).send(apiError(code, message));
-    }
-    console.error(`Error serving ${req.method} ${req.url}:`, err);
-    if (isApi(req.url)) return reply.code(500).send(apiError('internal', 'Something went wrong on our side.'));
-    return reply.code(500).type('text/html; charset=utf-8').send(serverErrorPage(ctx));
-  });
+  registerErrorHandling(app, ctx);
 
   return { app, ctx };
 }

@@ -10,6 +10,10 @@ export interface Limiters {
   commentsHourly: RateLimiterAbstract;
   votes: RateLimiterAbstract;
   recoveryFailures: RateLimiterAbstract;
+  editsBurst: RateLimiterAbstract;
+  editsHourly: RateLimiterAbstract;
+  deletes: RateLimiterAbstract;
+  accountActions: RateLimiterAbstract;
   close(): void;
 }
 
@@ -20,6 +24,7 @@ export interface Limiters {
  */
 export function createLimiters(config: Config, shared?: (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract): Limiters {
   const l = config.limits;
+  const w = config.writeLimits;
   let db: Database.Database | undefined;
   let make = shared;
   if (!make) {
@@ -40,6 +45,10 @@ export function createLimiters(config: Config, shared?: (opts: { keyPrefix: stri
     commentsHourly: make({ keyPrefix: 'chour', points: l.commentsPerHour, duration: 3600 }),
     votes: make({ keyPrefix: 'votes', points: l.votesPerMinute, duration: 60 }),
     recoveryFailures: make({ keyPrefix: 'recover', points: l.recoveryFailuresPerHour, duration: 3600 }),
+    editsBurst: make({ keyPrefix: 'eminute', points: w.editsPerMinute, duration: 60 }),
+    editsHourly: make({ keyPrefix: 'ehour', points: w.editsPerHour, duration: 3600 }),
+    deletes: make({ keyPrefix: 'deletes', points: w.deletesPerMinute, duration: 60 }),
+    accountActions: make({ keyPrefix: 'account', points: w.accountActionsPerHour, duration: 3600 }),
     close: () => db?.close(),
   };
 }
@@ -53,6 +62,8 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+const waitWords = (seconds: number) => (seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`);
+
 /** Takes one point or throws a 429 with how long to wait, in words a reader understands. */
 export async function take(limiter: RateLimiterAbstract, key: string, what: string): Promise<void> {
   try {
@@ -60,11 +71,46 @@ export async function take(limiter: RateLimiterAbstract, key: string, what: stri
   } catch (err) {
     if (err instanceof RateLimiterRes) {
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-      throw new RateLimitedError(`You're ${what} too often. Please wait ${wait} and try again.`, seconds);
+      throw new RateLimitedError(`You're ${what} too often. Please wait ${waitWords(seconds)} and try again.`, seconds);
     }
     throw err;
   }
+}
+
+/** One allowance to take from: the limiter, whose counter, and what the reader is doing (for the message). */
+export type Allowance = [limiter: RateLimiterAbstract, key: string, what: string];
+
+/**
+ * Takes one point from each allowance, or none: when a later one refuses, the points already
+ * taken are given back, so a refused write costs nothing.
+ */
+export async function takeAll(allowances: Allowance[]): Promise<void> {
+  const taken: Allowance[] = [];
+  try {
+    for (const allowance of allowances) {
+      await take(...allowance);
+      taken.push(allowance);
+    }
+  } catch (err) {
+    await Promise.all(taken.map(([limiter, key]) => refund(limiter, key)));
+    throw err;
+  }
+}
+
+/**
+ * Refuses at once, without taking anything, when an allowance is already used up: a flood of
+ * writes past the limit then costs one counter read each instead of the write's whole work.
+ */
+export async function refuseIfSpent(allowances: Allowance[]): Promise<void> {
+  for (const [limiter, key, what] of allowances) {
+    const seconds = await isBlocked(limiter, key);
+    if (seconds > 0) throw new RateLimitedError(`You're ${what} too often. Please wait ${waitWords(seconds)} and try again.`, seconds);
+  }
+}
+
+/** Gives back a point taken for a write that was then refused. */
+export async function refund(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  await limiter.reward(key, 1);
 }
 
 /** Checks without consuming (used to refuse before a costly or revealing step). */

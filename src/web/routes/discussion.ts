@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { DomainError, statusFor } from '../../discussion/errors.ts';
 import { randomId } from '../../discussion/secrets.ts';
 import { type CommentView, SORTS, type Sort, type Viewer } from '../../discussion/service.ts';
@@ -10,13 +11,16 @@ import {
   csrfToken,
   csrfValid,
   prefixHash,
+  refererPath,
   sessionToken,
   setSessionCookie,
 } from '../guard.ts';
-import { RateLimitedError, isBlocked, take } from '../limits.ts';
-import { editPage, mePage, messagePage, replyPage, safeReturn, signInPage, welcomePage } from '../pages/account.tsx';
+import { RateLimitedError, isBlocked, refund, refuseIfSpent, take, takeAll } from '../limits.ts';
+import { authorSignInPage, editPage, mePage, messagePage, replyPage, safeReturn, signInPage, welcomePage } from '../pages/account.tsx';
 import type { DiscussionViewer } from '../pages/discussion.tsx';
 import { renderCommentFragment } from '../fragments.tsx';
+import { prepareBodyAsync, sendPrepared } from '../http.ts';
+import { articleComments } from '../article-comments.ts';
 import { checkSubmitTime, signRenderTime } from '../../discussion/holds.ts';
 import { setAuthorHint } from './admin.tsx';
 
@@ -74,6 +78,13 @@ function parseSort(value: unknown): Sort {
   throw new DomainError('bad_request', "sort must be one of 'top', 'new' or 'old'.");
 }
 
+/** The comments cursor as a number (0: the first page); only the plain decimal the API gives out. */
+function parseAfter(value: unknown): number {
+  if (value === undefined || value === '') return 0;
+  if (typeof value === 'string' && /^\d{1,9}$/.test(value)) return Number(value);
+  throw new DomainError('bad_request', "The 'after' cursor is not one this site gave out.");
+}
+
 export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { discussion, limiters } = ctx;
 
@@ -110,7 +121,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         if (err.code === 'unauthenticated') {
-          const back = safeReturn(req.headers.referer ? new URL(req.headers.referer, 'http://x').pathname : undefined, '/');
+          const back = safeReturn(refererPath(req), '/');
           return reply.redirect(`/signin?return=${encodeURIComponent(back)}`, 303);
         }
         if (err instanceof RateLimitedError) reply.header('Retry-After', String(err.retryAfterSeconds));
@@ -124,7 +135,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
               viewer: discussionViewer(ctx, req, viewer),
               title: err.code === 'rate_limited' ? 'Slow down a little' : 'That did not work',
               message: err.message,
-              back: safeReturn(typeof body.return === 'string' ? body.return : undefined, req.headers.referer ? new URL(req.headers.referer).pathname : '/'),
+              back: safeReturn(body.return, safeReturn(refererPath(req), '/')),
             }),
           );
       }
@@ -149,24 +160,46 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
 
   // ---- Sign-in ----
 
+  /**
+   * Only a name actually created uses up the address's allowance: a refused or taken name is
+   * turned away before it, and one taken in the moment between gives its point back. Once the
+   * allowance is spent, the address is told so before any of the name checks run.
+   */
   async function signInNew(req: FastifyRequest, name: unknown) {
     const prefix = prefixHash(ctx, req);
-    discussion.checkName(name);
-    await take(limiters.newNames, prefix, 'taking new names');
-    return discussion.signIn(name, prefix);
+    await refuseIfSpent([[limiters.newNames, prefix, 'taking new names']]);
+    let took = false;
+    const admit = async () => {
+      await take(limiters.newNames, prefix, 'taking new names');
+      took = true;
+    };
+    try {
+      return await discussion.signIn(name, prefix, admit);
+    } catch (err) {
+      if (took && err instanceof DomainError) await refund(limiters.newNames, prefix);
+      throw err;
+    }
   }
 
   async function recover(req: FastifyRequest, name: unknown, key: unknown) {
     const limitKey = `${prefixHash(ctx, req)}`;
     const blocked = await isBlocked(limiters.recoveryFailures, limitKey);
     if (blocked) throw new RateLimitedError(`Too many wrong recovery keys. Please wait ${Math.ceil(blocked / 60)} minutes and try again.`, blocked);
+    // A recovery opens a session and makes a new key: an account action, counted by address
+    // since the name is not known to be theirs yet. A wrong key gives the point back (and
+    // counts as a failure instead).
+    await take(limiters.accountActions, `prefix:${limitKey}`, 'recovering names');
     try {
       return await discussion.recover(name, key);
     } catch (err) {
+      if (err instanceof DomainError) await refund(limiters.accountActions, `prefix:${limitKey}`);
       if (err instanceof DomainError && err.code === 'forbidden') await limiters.recoveryFailures.penalty(limitKey, 1);
       throw err;
     }
   }
+
+  /** Rotating the key, signing out everywhere, deleting the name: a few an hour per identity. */
+  const takeAccountAction = (viewer: Viewer) => take(limiters.accountActions, viewer.identity.id, 'changing your account');
 
   /** Ends this device's session (the others stay signed in) and clears its cookies. */
   async function signOutHere(req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -266,27 +299,48 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     '/signout/everywhere',
     form(async (_req, reply, _body, viewer) => {
       if (!viewer) throw new DomainError('unauthenticated');
+      await takeAccountAction(viewer);
       await discussion.signOutEverywhere(viewer);
       clearSessionCookie(ctx, reply);
       return reply.redirect('/signin?return=%2F', 303);
     }),
   );
 
-  // The author's one-time link from `byline author-link`.
+  // The author's one-time link from `byline author-link`. Opening it (GET, or HEAD from a link
+  // previewer or mail scanner) only shows a button; the button's POST uses the link up.
+  const authorLinkRefused = (reply: FastifyReply, err: DomainError) =>
+    reply
+      .code(statusFor(err.code))
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .send(messagePage({ ctx, viewer: null, title: 'Sign-in link not valid', message: err.message, back: '/' }));
+
   app.get('/author/signin', async (req, reply) => {
-    const q = req.query as Record<string, unknown>;
+    const { token } = req.query as Record<string, unknown>;
+    const name = await discussion.authorLinkName(token);
+    if (name === undefined || typeof token !== 'string') {
+      return authorLinkRefused(reply, new DomainError('forbidden', 'That sign-in link has expired, was already used or is not valid. Run `byline author-link` for a new one.'));
+    }
+    // The token is in this page's address: no referrer takes it to another site. (Not
+    // "no-referrer": browsers then send "Origin: null" with the form, which the cross-site
+    // guard rightly refuses.)
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .header('Referrer-Policy', 'same-origin')
+      .send(authorSignInPage({ ctx, viewer: null, name, token }));
+  });
+
+  app.post('/author/signin', async (req, reply) => {
+    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
     try {
-      const result = await discussion.signInWithAuthorLink(q.token);
+      const result = await discussion.signInWithAuthorLink(body.token);
       setSessionCookie(ctx, reply, result.sessionToken);
       setAuthorHint(ctx, reply);
       return reply.header('Cache-Control', 'no-store').redirect('/me', 303);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return reply
-        .code(statusFor(err.code))
-        .type('text/html; charset=utf-8')
-        .header('Cache-Control', 'no-store')
-        .send(messagePage({ ctx, viewer: null, title: 'Sign-in link not valid', message: err.message, back: '/' }));
+      return authorLinkRefused(reply, err);
     }
   });
 
@@ -314,6 +368,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     '/me/recovery-key',
     form(async (req, reply, _body, viewer) => {
       if (!viewer) throw new DomainError('unauthenticated');
+      await takeAccountAction(viewer);
       const recoveryKey = await discussion.rotateRecoveryKey(viewer);
       return reply
         .type('text/html; charset=utf-8')
@@ -338,6 +393,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     form(async (_req, reply, body, viewer) => {
       if (!viewer) throw new DomainError('unauthenticated');
       if (body.confirm !== 'yes') throw new DomainError('rule_broken', 'Tick the box to confirm that you want to delete your name.');
+      await takeAccountAction(viewer);
       const touched = await discussion.deleteIdentity(viewer);
       for (const slug of touched) ctx.changed(slug);
       clearSessionCookie(ctx, reply);
@@ -349,24 +405,77 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.get(
     '/api/v1/articles/:slug/comments',
-    api(async (req, _reply, _body, viewer) => {
+    api(async (req, reply, _body, viewer) => {
       const { slug } = req.params as { slug: string };
       const q = req.query as Record<string, unknown>;
-      const page = await discussion.threadPage(slug, viewer, {
-        sort: parseSort(q.sort),
-        after: typeof q.after === 'string' ? q.after : undefined,
-      });
-      return { comments: page.items.map((i) => commentJson(i.comment)), next: page.next ?? null, total: page.total };
+      const sort = parseSort(q.sort);
+      const offset = parseAfter(q.after);
+      const listing = async (as: Viewer | undefined) => {
+        const generation = ctx.pageCache.generation(slug);
+        const page = await discussion.threadPage(slug, as, {
+          sort,
+          after: offset ? String(offset) : undefined,
+          records: as ? undefined : () => articleComments(ctx, slug),
+        });
+        if (!as) ctx.pageCache.noteThreadCount(slug, generation, page.threads);
+        return { comments: page.items.map((i) => commentJson(i.comment)), next: page.next ?? null, total: page.total };
+      };
+      // A signed-in reader's list says which comments they voted for: theirs alone, never shared.
+      if (viewer) return listing(viewer);
+      const threads = ctx.pageCache.threadCount(slug);
+      if (offset > 0 && threads !== undefined && offset >= threads) throw new DomainError('not_found', 'There is no such page of comments.');
+      const key = `comments.json|${ctx.content.version}|${slug}|${sort}|${offset}`;
+      const body = await ctx.pageCache.getOrRender(key, slug, ctx.now, async () =>
+        prepareBodyAsync(JSON.stringify(await listing(undefined)), 'application/json; charset=utf-8'),
+      );
+      return sendPrepared(req, reply, body, 'no-cache', 200, 'Accept-Encoding, Cookie');
     }),
   );
 
+  /**
+   * What one reader's write takes from, per identity. The author's own writing is not limited
+   * (the author's name can't be taken by anyone else, and their admin actions are theirs).
+   */
+  const limited = (viewer: Viewer | undefined): viewer is Viewer => viewer !== undefined && !discussion.isAuthor(viewer);
+  const allowance =
+    (viewer: Viewer | undefined, ...allowances: [RateLimiterAbstract, string][]) =>
+    async (): Promise<void> => {
+      if (limited(viewer)) await takeAll(allowances.map(([limiter, what]) => [limiter, viewer.identity.id, what]));
+    };
+  /** Past the limit already? Then say so before doing any of the write's work. */
+  const spent = async (viewer: Viewer | undefined, ...allowances: [RateLimiterAbstract, string][]): Promise<void> => {
+    if (limited(viewer)) await refuseIfSpent(allowances.map(([limiter, what]) => [limiter, viewer.identity.id, what]));
+  };
+
   async function postComment(req: FastifyRequest, viewer: Viewer | undefined, slug: string, body: Body, idempotencyKey: string | null) {
-    if (viewer && !discussion.isAuthor(viewer)) {
-      await take(limiters.commentsBurst, viewer.identity.id, 'commenting');
-      await take(limiters.commentsHourly, viewer.identity.id, 'commenting');
-    }
-    const result = await discussion.post(viewer, slug, { body: body.body, parentId: body.parentId, idempotencyKey, ipPrefixHash: prefixHash(ctx, req) });
+    const allowances: [RateLimiterAbstract, string][] = [
+      [limiters.commentsBurst, 'commenting'],
+      [limiters.commentsHourly, 'commenting'],
+    ];
+    // A retry (same Idempotency-Key) must still get its first answer, so only keyless posts are turned away early.
+    if (idempotencyKey === null) await spent(viewer, ...allowances);
+    const admit = allowance(viewer, ...allowances);
+    const result = await discussion.post(viewer, slug, { body: body.body, parentId: body.parentId, idempotencyKey, ipPrefixHash: prefixHash(ctx, req), admit });
     if (result.created) ctx.changed(slug);
+    return result;
+  }
+
+  /** Every edit, from the API or the form, passes the same rules and limits. */
+  async function editComment(viewer: Viewer | undefined, id: string, body: unknown) {
+    const allowances: [RateLimiterAbstract, string][] = [
+      [limiters.editsBurst, 'editing'],
+      [limiters.editsHourly, 'editing'],
+    ];
+    await spent(viewer, ...allowances);
+    const result = await discussion.edit(viewer, id, body, allowance(viewer, ...allowances));
+    if (result.eventId !== undefined) ctx.changed(result.comment.articleSlug);
+    return result;
+  }
+
+  async function removeComment(viewer: Viewer | undefined, id: string) {
+    await spent(viewer, [limiters.deletes, 'deleting comments']);
+    const result = await discussion.remove(viewer, id, allowance(viewer, [limiters.deletes, 'deleting comments']));
+    ctx.changed(result.articleSlug);
     return result;
   }
 
@@ -386,8 +495,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     '/api/v1/comments/:id',
     api(async (req, _reply, body, viewer) => {
       const { id } = req.params as { id: string };
-      const result = await discussion.edit(viewer, id, body.body);
-      ctx.changed(result.comment.articleSlug);
+      const result = await editComment(viewer, id, body.body);
       return { comment: commentJson(result.comment) };
     }),
   );
@@ -396,15 +504,16 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     '/api/v1/comments/:id',
     api(async (req, reply, _body, viewer) => {
       const { id } = req.params as { id: string };
-      const result = await discussion.remove(viewer, id);
-      ctx.changed(result.articleSlug);
+      const result = await removeComment(viewer, id);
       return reply.code(200).send({ deleted: true, placeholder: result.outcome === 'placeholder' });
     }),
   );
 
   async function vote(req: FastifyRequest, viewer: Viewer | undefined, id: string, on: boolean) {
-    if (viewer) await take(limiters.votes, viewer.identity.id, 'voting');
-    const result = await discussion.vote(viewer, id, on, prefixHash(ctx, req));
+    // Votes were limited for the author too before; they still are (a vote is never moderation).
+    if (viewer) await refuseIfSpent([[limiters.votes, viewer.identity.id, 'voting']]);
+    const admit = viewer ? () => take(limiters.votes, viewer.identity.id, 'voting') : undefined;
+    const result = await discussion.vote(viewer, id, on, prefixHash(ctx, req), admit);
     if (result.changed) ctx.changed(result.articleSlug);
     return result;
   }
@@ -510,8 +619,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     '/comments/:id/edit',
     form(async (req, reply, body, viewer) => {
       const { id } = req.params as { id: string };
-      const result = await discussion.edit(viewer, id, body.body);
-      ctx.changed(result.comment.articleSlug);
+      const result = await editComment(viewer, id, body.body);
       return reply.redirect(await anchorOf(result.comment.articleSlug, id), 303);
     }),
   );
@@ -521,8 +629,7 @@ export function registerDiscussionRoutes(app: FastifyInstance, ctx: AppContext):
     form(async (req, reply, _body, viewer) => {
       const { id } = req.params as { id: string };
       const parent = (await ctx.store.getComment(id))?.parentId ?? null;
-      const result = await discussion.remove(viewer, id);
-      ctx.changed(result.articleSlug);
+      const result = await removeComment(viewer, id);
       const target = result.outcome === 'placeholder' ? id : parent;
       return reply.redirect(target ? await anchorOf(result.articleSlug, target) : `/writing/${result.articleSlug}#comments`, 303);
     }),

@@ -4,11 +4,16 @@ import { describeNotification } from '../../discussion/inbox.ts';
 import type { Viewer } from '../../discussion/service.ts';
 import type { AppContext } from '../context.ts';
 import { csrfToken, csrfValid, sessionToken } from '../guard.ts';
+import { prepareBodyAsync, sendPrepared } from '../http.ts';
+import { RateLimitedError, take } from '../limits.ts';
 import { messagePage } from '../pages/account.tsx';
 import { articlePath } from '../pages/discussion.tsx';
 import { inboxPage, notificationHref } from '../pages/inbox.tsx';
 import { headerViewer, moderationServices } from './admin.tsx';
 import { viewerOf } from './discussion.ts';
+
+/** Entries in an article's public comments feed: the latest ones, as Atom feeds conventionally hold. */
+export const FEED_COMMENTS = 50;
 
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
@@ -29,6 +34,20 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AppContext): void
         .type('text/html; charset=utf-8')
         .send(messagePage({ ctx, viewer: null, title: 'Not allowed', message: 'This form has expired or did not come from this site. Reload the page and try again.', back: '/inbox' }));
       return undefined;
+    }
+    // Every write path takes from a limiter: a new feed address is an account action.
+    if (body !== undefined) {
+      try {
+        await take(ctx.limiters.accountActions, viewer.identity.id, 'changing your account');
+      } catch (err) {
+        if (!(err instanceof RateLimitedError)) throw err;
+        reply
+          .code(429)
+          .header('Retry-After', String(err.retryAfterSeconds))
+          .type('text/html; charset=utf-8')
+          .send(messagePage({ ctx, viewer: null, title: 'Slow down a little', message: err.message, back: '/inbox' }));
+        return undefined;
+      }
     }
     return viewer;
   }
@@ -119,25 +138,25 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AppContext): void
       .send(feed.atom1());
   });
 
-  app.get('/writing/:slug/comments.xml', async (req, reply) => {
-    const { slug } = req.params as { slug: string };
-    const article = ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev });
-    if (!article) return reply.callNotFound();
-    // What a visitor may read: public comments only (nothing held, hidden, deleted or muted).
+  /** The public comments feed: the latest FEED_COMMENTS public comments, built once per change. */
+  async function buildCommentsFeed(slug: string, article: { title: string; date: string }): Promise<string> {
     const base = ctx.baseUrl();
-    const visible = (await ctx.store.listComments(slug))
-      .filter((c) => c.state === 'visible' && !c.authorMuted)
+    // What a visitor may read: public comments only (nothing held, hidden, deleted or muted). Muted
+    // writers' comments are dropped after the query, so ask for a margin beyond the feed's length.
+    const latest = (await ctx.store.listCommentsFiltered({ articleSlug: slug, state: 'visible', limit: FEED_COMMENTS * 2 }))
+      .filter((c) => !c.authorMuted)
+      .slice(0, FEED_COMMENTS)
       .map((c) => ctx.discussion.toView(c, undefined, new Set(), false));
     const feed = new Feed({
       id: `${base}${articlePath(slug)}#comments`,
       title: `Comments on “${article.title}”`.replace(XML_FORBIDDEN, ''),
       description: `The readers' discussion of ${article.title}`.replace(XML_FORBIDDEN, ''),
       link: `${base}${articlePath(slug)}#comments`,
-      updated: new Date(Math.max(0, ...visible.map((c) => c.editedAt ?? c.createdAt)) || Date.parse(`${article.date}T00:00:00Z`)),
+      updated: new Date(Math.max(0, ...latest.map((c) => c.editedAt ?? c.createdAt)) || Date.parse(`${article.date}T00:00:00Z`)),
       copyright: '',
       generator: 'Byline',
     });
-    for (const c of visible.sort((a, b) => b.createdAt - a.createdAt).slice(0, 100)) {
+    for (const c of latest.sort((a, b) => b.createdAt - a.createdAt)) {
       feed.addItem({
         id: `${base}${articlePath(slug)}#comment-${c.id}`,
         title: `${c.authorName ?? '[deleted]'}${c.isAuthor ? ' (author)' : ''}`.replace(XML_FORBIDDEN, ''),
@@ -148,6 +167,18 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AppContext): void
         content: c.html.replace(XML_FORBIDDEN, '').replace(/]]>/g, ']]&gt;'),
       });
     }
-    return reply.header('Cache-Control', 'no-cache').type('application/atom+xml; charset=utf-8').send(feed.atom1());
+    return feed.atom1();
+  }
+
+  app.get('/writing/:slug/comments.xml', async (req, reply) => {
+    const { slug } = req.params as { slug: string };
+    const article = ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev });
+    if (!article) return reply.callNotFound();
+    // The feed has no parameters: one cached body per article and change, whatever the query says.
+    const key = `comments.xml|${ctx.content.version}|${slug}`;
+    const body = await ctx.pageCache.getOrRender(key, slug, ctx.now, async () =>
+      prepareBodyAsync(await buildCommentsFeed(slug, article), 'application/atom+xml; charset=utf-8'),
+    );
+    return sendPrepared(req, reply, body, 'no-cache');
   });
 }
