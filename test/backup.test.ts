@@ -71,7 +71,15 @@ describe('backup and restore (SQLite)', () => {
         acked.push(id);
       }
     })();
-    while (acked.length < 200) await new Promise((r) => setTimeout(r, 5));
+    // Bounded: a writer that fails ends the wait with its error, one that stalls after 30 s.
+    const deadline = Date.now() + 30_000;
+    while (acked.length < 200) {
+      if (Date.now() > deadline) {
+        stop = true;
+        assert.fail(`only ${acked.length} writes acknowledged in 30 s`);
+      }
+      await Promise.race([new Promise((r) => setTimeout(r, 5)), writer]);
+    }
     const ackedBefore = [...acked];
     const file = join(tempDir(), 'backup.db');
     const run = await byline(['backup', file], dataDir);

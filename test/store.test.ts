@@ -19,6 +19,7 @@ import { isConnectionError, listen, notify, PgDriver, toPostgresPlaceholders } f
 import { migrations } from '../src/store/schema.ts';
 import { SqlStore } from '../src/store/sql-store.ts';
 import { SqliteDriver } from '../src/store/sqlite.ts';
+import { allTables, type ColumnType } from '../src/store/tables.ts';
 import type { CommentRecord, IdentityRecord, NewComment, Store } from '../src/store/store.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -661,6 +662,33 @@ for (const engine of engines) {
         await driver.exec('ALTER TABLE article_settings_elsewhere RENAME TO article_settings');
       }
       assert.equal(await store.schemaProblem(), undefined);
+    });
+
+    test('the table list (src/store/tables.ts) is the live schema: every table and column, in order, with type and nullability', async () => {
+      const driver = (store as SqlStore).driver;
+      const live = await driver.liveSchema();
+      // The rate limiter's table on a PostgreSQL server is not Byline's schema.
+      const liveTables = [...live.keys()].filter((t) => t !== 'rate_limits').sort();
+      assert.deepEqual(liveTables, allTables().map((t) => t.name).sort(), 'the same tables');
+      // How each engine spells the declared types; a serial id is SQLite's INTEGER key, PostgreSQL's BIGSERIAL.
+      const spelled = (type: ColumnType) => (type === 'serial' ? (driver.dialect === 'sqlite' ? 'integer' : 'bigint') : type);
+      for (const spec of allTables()) {
+        assert.deepEqual(
+          live.get(spec.name)?.map((c) => ({ name: c.name, type: c.type.toLowerCase(), notNull: c.notNull })),
+          spec.columns.map((c) => ({ name: c.name, type: spelled(c.type), notNull: !c.nullable })),
+          `${spec.name}'s columns`,
+        );
+      }
+      // Parents come first, so the list is an order rows can be written in (byline copy, import).
+      if (store.access.engine === 'sqlite') {
+        const order = allTables().map((t) => t.name as string);
+        for (const table of order) {
+          const parents = store.access.database.prepare(`SELECT "table" AS parent FROM pragma_foreign_key_list(?)`).all(table) as { parent: string }[];
+          for (const { parent } of parents) {
+            if (parent !== table) assert.ok(order.indexOf(parent) < order.indexOf(table), `${parent} is listed before ${table}`);
+          }
+        }
+      }
     });
 
     test('name keys are recomputed once per rule version; the author keeps a name a reader imitated first', async () => {

@@ -1,7 +1,6 @@
 import { RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { isUniqueViolation } from '../store/driver.ts';
-import { listen, mapError, notify, PgDriver } from '../store/postgres.ts';
-import type { Store } from '../store/store.ts';
+import { type EngineAccess, isUniqueViolation, type PostgresAccess } from '../store/driver.ts';
+import { listen, mapError } from '../store/postgres.ts';
 
 // What makes several app nodes on one PostgreSQL behave as one site: rate-limit counters in the
 // database, and a change feed through LISTEN/NOTIFY so every node's live readers and page cache
@@ -12,10 +11,14 @@ export const CHANGES_CHANNEL = 'byline_changes';
 /** The one table all rate limiters share; keys carry the limiter's prefix. */
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
-/** The PostgreSQL driver under `store`, when it is on a PostgreSQL server (not PGlite). */
-export function postgresDriverOf(store: Store): PgDriver | undefined {
-  const driver = (store as { driver?: unknown }).driver;
-  return driver instanceof PgDriver ? driver : undefined;
+/** Anything that can say which engine it runs on: an opened store. */
+export interface OnEngine {
+  readonly access: EngineAccess;
+}
+
+/** The PostgreSQL server under `store`, or undefined on SQLite and PGlite (one process, nothing to share). */
+export function postgresAccessOf(store: OnEngine): PostgresAccess | undefined {
+  return store.access.engine === 'postgres' ? store.access : undefined;
 }
 
 export type LimiterFactory = (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
@@ -26,11 +29,11 @@ export type LimiterFactory = (opts: { keyPrefix: string; points: number; duratio
  * library would otherwise create it in the background and refuse requests until it had).
  * Undefined when the store is not a PostgreSQL server.
  */
-export async function clusterLimiterFactory(store: Store): Promise<LimiterFactory | undefined> {
-  const driver = postgresDriverOf(store);
-  if (!driver) return undefined;
+export async function clusterLimiterFactory(store: OnEngine): Promise<LimiterFactory | undefined> {
+  const server = postgresAccessOf(store);
+  if (!server) return undefined;
   try {
-    await driver.exec(
+    await server.exec(
       `CREATE TABLE IF NOT EXISTS ${RATE_LIMIT_TABLE} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
     );
   } catch (err) {
@@ -39,7 +42,7 @@ export async function clusterLimiterFactory(store: Store): Promise<LimiterFactor
   }
   // The library queries the pool directly; this wrapper makes a lost database a 503, as
   // everywhere else, instead of an unexplained 500.
-  const pool = driver.pool;
+  const pool = server.pool;
   const client = {
     query: (q: { name?: string; text: string; values?: unknown[] }) => pool.query(q).catch((err: unknown) => Promise.reject(mapError(err))),
   };
@@ -84,17 +87,17 @@ const RESEND_MAX_MS = 5000;
  * again with backoff, so other nodes' caches don't stay stale; while the listening connection
  * is down, `onReconnect` makes up for whatever was missed once it is back.
  */
-export async function joinChangeFeed(store: Store, handlers: ChangeFeedHandlers): Promise<ChangeFeed | undefined> {
-  const driver = postgresDriverOf(store);
-  if (!driver) return undefined;
-  const db = driver;
+export async function joinChangeFeed(store: OnEngine, handlers: ChangeFeedHandlers): Promise<ChangeFeed | undefined> {
+  const found = postgresAccessOf(store);
+  if (!found) return undefined;
+  const server: PostgresAccess = found;
   let closed = false;
   const pending = new Set<string>();
   let resendTimer: NodeJS.Timeout | undefined;
   let resendDelay = RESEND_FIRST_MS;
   let sending = false;
 
-  const listener = await listen(driver.url, CHANGES_CHANNEL, (payload) => {
+  const listener = await listen(server.url, CHANGES_CHANNEL, (payload) => {
     if (payload) handlers.onChange(payload);
   }, {
     onReconnect: () => {
@@ -126,7 +129,7 @@ export async function joinChangeFeed(store: Store, handlers: ChangeFeedHandlers)
         // Taken out before sending, so a change published during the send is sent again after it.
         pending.delete(slug);
         try {
-          await notify(db, CHANGES_CHANNEL, slug);
+          await server.notify(CHANGES_CHANNEL, slug);
         } catch (err) {
           pending.add(slug);
           throw err;

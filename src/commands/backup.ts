@@ -1,16 +1,19 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Config } from '../config.ts';
-import type { Command } from './index.ts';
+import { chooseEngine } from '../store/engine.ts';
+import type { Command } from './command.ts';
 
 // `byline backup FILE`: a consistent copy of the SQLite database while the site keeps serving.
 
+/** The site's SQLite file; a site on PostgreSQL is refused with what to use instead. */
 export function sqliteFile(config: Config): string {
-  if (config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+  const choice = chooseEngine(config);
+  if (choice.engine !== 'sqlite') {
     throw new Error('This site uses PostgreSQL: back it up with pg_dump (or `byline export` for the discussion as JSON).');
   }
-  return join(config.dataDir, 'byline.db');
+  return choice.file;
 }
 
 /**

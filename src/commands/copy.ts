@@ -1,20 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Config } from '../config.ts';
 import type { Driver, SqlExecutor, SqlValue } from '../store/driver.ts';
+import { chooseEngine, openDriver, sqliteFileIn } from '../store/engine.ts';
 import { migrate, migrations } from '../store/schema.ts';
-import type { Command } from './index.ts';
+import { missingFromShape, type SchemaShape, shapeOf } from '../store/schema-shape.ts';
+import { copiedTables, type TableSpec } from '../store/tables.ts';
+import type { Command } from './command.ts';
 
 // `byline copy --from <sqlite file> --to postgres://...`: moves a whole site from SQLite to
-// PostgreSQL. It copies every table the SQLite file holds (whatever migrations have added), parents
-// before children, in one PostgreSQL transaction, then counts every table on both sides.
-
-/** Tables that are not the site's data: the migration ledger and rate-limit counters. */
-export function isSkippedTable(name: string): boolean {
-  return name === 'schema_migrations' || name === 'rate_limits' || name.startsWith('rl_') || name.startsWith('sqlite_');
-}
+// PostgreSQL. It copies every table of the schema (src/store/tables.ts) but the migration ledger,
+// parents before children, in one PostgreSQL transaction, then counts every table on both sides.
 
 export interface TableCount {
   table: string;
@@ -50,69 +47,35 @@ export class CopyRefusedError extends Error {
 interface TablePlan {
   name: string;
   columns: string[];
-  /** Tables this one references (other than itself). */
-  parents: string[];
   /** The SELECT reading the source rows, parents before children within the table. */
   select: string;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Reads the source's tables, columns and foreign keys, and orders the tables parents first. */
-function planTables(src: Database.Database): TablePlan[] {
-  const tables = (src.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string; sql: string | null }[]).filter(
-    (t) => !isSkippedTable(t.name),
-  );
-  const plans = new Map<string, TablePlan>();
-  for (const t of tables) {
-    const info = src.prepare(`PRAGMA table_info(${quote(t.name)})`).all() as { name: string; pk: number }[];
-    const fks = src.prepare(`PRAGMA foreign_key_list(${quote(t.name)})`).all() as { table: string; from: string; to: string | null }[];
-    const columns = info.map((c) => c.name);
-    const pkColumns = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
-    const withoutRowid = /WITHOUT\s+ROWID/i.test(t.sql ?? '');
-    const order = withoutRowid ? pkColumns.map((c) => `t.${quote(c)}`).join(', ') || '1' : 't.rowid';
-    const self = fks.find((fk) => fk.table === t.name);
-    let select: string;
-    if (self) {
-      // A tree in one table (comments and their replies): rows sorted by their distance from a
-      // root, so a reply is never inserted before the comment it answers.
-      const to = self.to ?? pkColumns[0] ?? 'rowid';
-      const from = quote(self.from);
-      const key = quote(to);
-      select = `WITH RECURSIVE tree(k, lvl) AS (
-          SELECT ${key}, 0 FROM ${quote(t.name)} WHERE ${from} IS NULL
-          UNION ALL SELECT c.${key}, tree.lvl + 1 FROM ${quote(t.name)} c JOIN tree ON c.${from} = tree.k WHERE tree.lvl < 100000
-        )
-        SELECT ${columns.map((c) => `t.${quote(c)}`).join(', ')} FROM ${quote(t.name)} t JOIN tree ON tree.k = t.${key}
-        ORDER BY tree.lvl, ${order}`;
-    } else {
-      select = `SELECT ${columns.map((c) => `t.${quote(c)}`).join(', ')} FROM ${quote(t.name)} t ORDER BY ${order}`;
-    }
-    const parents = [...new Set(fks.map((fk) => fk.table).filter((p) => p !== t.name && !isSkippedTable(p)))];
-    plans.set(t.name, { name: t.name, columns, parents, select });
-  }
-  // Depth-first topological sort; a cycle between tables can't be copied row by row.
-  const ordered: TablePlan[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, path: string[]) => {
-    const plan = plans.get(name);
-    if (!plan || state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') throw new CopyRefusedError(`Tables reference each other in a cycle (${[...path, name].join(' -> ')}); cannot order the copy.`);
-    state.set(name, 'visiting');
-    for (const p of plan.parents) visit(p, [...path, name]);
-    state.set(name, 'done');
-    ordered.push(plan);
-  };
-  for (const name of plans.keys()) visit(name, []);
-  return ordered;
+/** How each table is read from the source: in insertion order, and a tree's parents before its replies. */
+function planTable(spec: TableSpec): TablePlan {
+  const columns = spec.columns.map((c) => c.name);
+  const table = quote(spec.name);
+  const selected = columns.map((c) => `t.${quote(c)}`).join(', ');
+  const tree = spec.def.tree;
+  if (!tree) return { name: spec.name, columns, select: `SELECT ${selected} FROM ${table} t ORDER BY t.rowid` };
+  // A tree in one table (comments and their replies): rows sorted by their distance from a
+  // root, so a reply is never inserted before the comment it answers.
+  const from = quote(tree.parent);
+  const key = quote(tree.key);
+  const select = `WITH RECURSIVE tree(k, lvl) AS (
+      SELECT ${key}, 0 FROM ${table} WHERE ${from} IS NULL
+      UNION ALL SELECT c.${key}, tree.lvl + 1 FROM ${table} c JOIN tree ON c.${from} = tree.k WHERE tree.lvl < 100000
+    )
+    SELECT ${selected} FROM ${table} t JOIN tree ON tree.k = t.${key}
+    ORDER BY tree.lvl, t.rowid`;
+  return { name: spec.name, columns, select };
 }
 
-async function targetColumns(tx: SqlExecutor, table: string): Promise<Set<string>> {
-  const rows = await tx.all<{ column_name: string }>(
-    'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?',
-    [table],
-  );
-  return new Set(rows.map((r) => r.column_name));
+/** The tables and columns the copy reads and writes, as a shape to compare databases against. */
+function planShape(plans: TablePlan[]): SchemaShape {
+  return new Map(plans.map((p) => [p.name, p.columns]));
 }
 
 async function countRows(db: SqlExecutor, table: string): Promise<number> {
@@ -129,9 +92,75 @@ function toSqlValue(v: unknown): SqlValue {
 
 /** Opens the SQLite file named by `from` (the file, or a data folder holding byline.db). */
 export function resolveSqliteFile(from: string): string {
-  const file = existsSync(from) && statSync(from).isDirectory() ? join(from, 'byline.db') : from;
+  const file = existsSync(from) && statSync(from).isDirectory() ? sqliteFileIn(from) : from;
   if (!existsSync(file)) throw new CopyRefusedError(`There is no SQLite database at ${file}.`);
   return file;
+}
+
+/** Refuses a source that is not a complete Byline database of exactly this version's migrations. */
+function checkSource(src: Database.Database, file: string, plans: TablePlan[]): void {
+  const known = new Set(migrations.map((m) => m.version));
+  const hasLedger = src.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+  const applied = hasLedger ? (src.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => Number(r.version)) : [];
+  if (applied.length === 0) throw new CopyRefusedError(`${file} is not a Byline database (it has no applied migrations).`);
+  const unknown = applied.filter((v) => !known.has(v));
+  if (unknown.length > 0) throw new CopyRefusedError(`${file} was written by a newer Byline (migrations ${unknown.join(', ')}); upgrade this Byline first.`);
+  const missing = [...known].filter((v) => !applied.includes(v));
+  if (missing.length > 0) {
+    throw new CopyRefusedError(`${file} lacks migrations ${missing.join(', ')}; run \`byline migrate\` on the SQLite site first (BYLINE_DATA_DIR=<its folder>, no DATABASE_URL).`);
+  }
+  const absent = missingFromShape(shapeOf(src), planShape(plans));
+  if (absent.length > 0) throw new CopyRefusedError(`${file} is not a complete Byline database: it lacks ${absent.join(', ')}.`);
+}
+
+/** Every table must exist in the target with every column the copy writes. */
+async function checkTarget(target: Driver, plans: TablePlan[]): Promise<void> {
+  const live = await target.liveSchema();
+  for (const plan of plans) {
+    const columns = live.get(plan.name);
+    if (!columns) throw new CopyRefusedError(`The target has no table ${plan.name}.`);
+    const absent = plan.columns.filter((c) => !columns.some((have) => have.name === c));
+    if (absent.length > 0) throw new CopyRefusedError(`The target's ${plan.name} lacks column(s) ${absent.join(', ')}.`);
+  }
+}
+
+/** Refuses a target that holds data, or (with --force) empties it, children first. */
+async function emptyTarget(tx: SqlExecutor, plans: TablePlan[], force: boolean | undefined, log: (line: string) => void): Promise<void> {
+  const occupied: string[] = [];
+  for (const plan of plans) if ((await countRows(tx, plan.name)) > 0) occupied.push(plan.name);
+  if (occupied.length === 0) return;
+  if (!force) {
+    throw new CopyRefusedError(`The target already holds data (${occupied.join(', ')}). Copy into an empty database, or pass --force to replace what it holds.`);
+  }
+  // Children first, so no foreign key is left dangling at any step.
+  for (const plan of [...plans].reverse()) await tx.run(`DELETE FROM ${quote(plan.name)}`);
+  log(`--force: emptied ${occupied.join(', ')} in the target.`);
+}
+
+/** Copies one table's rows in multi-row INSERTs; answers how many. */
+async function copyTable(tx: SqlExecutor, src: Database.Database, plan: TablePlan, batchSize: number | undefined): Promise<number> {
+  const width = plan.columns.length;
+  const perBatch = Math.max(1, Math.min(batchSize ?? 500, Math.floor(30_000 / Math.max(1, width))));
+  const head = `INSERT INTO ${quote(plan.name)} (${plan.columns.map(quote).join(', ')}) VALUES `;
+  const rowPlaceholders = `(${plan.columns.map(() => '?').join(', ')})`;
+  let batch: SqlValue[] = [];
+  let rowsInBatch = 0;
+  let total = 0;
+  const flush = async () => {
+    if (rowsInBatch === 0) return;
+    await tx.run(head + new Array(rowsInBatch).fill(rowPlaceholders).join(', '), batch);
+    total += rowsInBatch;
+    batch = [];
+    rowsInBatch = 0;
+  };
+  const stmt = src.prepare(plan.select).raw(true);
+  for (const row of stmt.iterate() as Iterable<unknown[]>) {
+    for (const v of row) batch.push(toSqlValue(v));
+    rowsInBatch++;
+    if (rowsInBatch >= perBatch) await flush();
+  }
+  await flush();
+  return total;
 }
 
 /**
@@ -145,82 +174,25 @@ export async function copySite(opts: CopyOptions): Promise<CopyResult> {
   const log = opts.log ?? (() => {});
   const file = resolveSqliteFile(opts.from);
   if (opts.to.dialect !== 'postgres') throw new CopyRefusedError('The target of a copy must be PostgreSQL.');
+  const plans = copiedTables().map(planTable);
   const src = new Database(file, { readonly: true, fileMustExist: true });
   try {
     src.defaultSafeIntegers(false);
     src.exec('BEGIN');
-    const known = new Set(migrations.map((m) => m.version));
-    const hasLedger = src.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
-    const applied = hasLedger ? (src.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => Number(r.version)) : [];
-    if (applied.length === 0) throw new CopyRefusedError(`${file} is not a Byline database (it has no applied migrations).`);
-    const unknown = applied.filter((v) => !known.has(v));
-    if (unknown.length > 0) throw new CopyRefusedError(`${file} was written by a newer Byline (migrations ${unknown.join(', ')}); upgrade this Byline first.`);
-    const missing = [...known].filter((v) => !applied.includes(v));
-    if (missing.length > 0) {
-      throw new CopyRefusedError(`${file} lacks migrations ${missing.join(', ')}; run \`byline migrate\` on the SQLite site first (BYLINE_DATA_DIR=<its folder>, no DATABASE_URL).`);
-    }
-
-    const plans = planTables(src);
+    checkSource(src, file, plans);
     const appliedNow = await migrate(opts.to);
     if (appliedNow.length > 0) log(`Migrated the target: ${appliedNow.join(', ')}.`);
+    await checkTarget(opts.to, plans);
 
     const copied = await opts.to.transaction(async (tx) => {
-      // Every table must exist in the target with every source column.
-      for (const plan of plans) {
-        const cols = await targetColumns(tx, plan.name);
-        if (cols.size === 0) throw new CopyRefusedError(`The target has no table ${plan.name}.`);
-        const absent = plan.columns.filter((c) => !cols.has(c));
-        if (absent.length > 0) throw new CopyRefusedError(`The target's ${plan.name} lacks column(s) ${absent.join(', ')}.`);
-      }
-      const occupied: string[] = [];
-      for (const plan of plans) if ((await countRows(tx, plan.name)) > 0) occupied.push(plan.name);
-      if (occupied.length > 0) {
-        if (!opts.force) {
-          throw new CopyRefusedError(`The target already holds data (${occupied.join(', ')}). Copy into an empty database, or pass --force to replace what it holds.`);
-        }
-        // Children first, so no foreign key is left dangling at any step.
-        for (const plan of [...plans].reverse()) await tx.run(`DELETE FROM ${quote(plan.name)}`);
-        log(`--force: emptied ${occupied.join(', ')} in the target.`);
-      }
-
+      await emptyTarget(tx, plans, opts.force, log);
       const counts = new Map<string, number>();
       for (const plan of plans) {
-        const width = plan.columns.length;
-        const perBatch = Math.max(1, Math.min(opts.batchSize ?? 500, Math.floor(30_000 / Math.max(1, width))));
-        const head = `INSERT INTO ${quote(plan.name)} (${plan.columns.map(quote).join(', ')}) VALUES `;
-        const rowPlaceholders = `(${plan.columns.map(() => '?').join(', ')})`;
-        let batch: SqlValue[] = [];
-        let rowsInBatch = 0;
-        let total = 0;
-        const flush = async () => {
-          if (rowsInBatch === 0) return;
-          await tx.run(head + new Array(rowsInBatch).fill(rowPlaceholders).join(', '), batch);
-          total += rowsInBatch;
-          batch = [];
-          rowsInBatch = 0;
-        };
-        const stmt = src.prepare(plan.select).raw(true);
-        for (const row of stmt.iterate() as Iterable<unknown[]>) {
-          for (const v of row) batch.push(toSqlValue(v));
-          rowsInBatch++;
-          if (rowsInBatch >= perBatch) await flush();
-        }
-        await flush();
-        counts.set(plan.name, total);
-        log(`Copied ${plan.name}: ${total} row(s).`);
+        counts.set(plan.name, await copyTable(tx, src, plan, opts.batchSize));
+        log(`Copied ${plan.name}: ${counts.get(plan.name)} row(s).`);
       }
-
-      // Serial ids (events, audit entries) continue after the copied ones.
-      const serials = await tx.all<{ table_name: string; column_name: string }>(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'",
-      );
-      for (const s of serials) {
-        if (!plans.some((p) => p.name === s.table_name)) continue;
-        await tx.get(
-          `SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX(${quote(s.column_name)}) FROM ${quote(s.table_name)}), 0) + 1, false)`,
-          [quote(s.table_name), s.column_name],
-        );
-      }
+      // Serial ids (events, audit entries, notifications) continue after the copied ones.
+      for (const spec of copiedTables()) if (spec.def.serial) await opts.to.continueSerial(tx, spec.name, spec.def.serial);
       return counts;
     });
 
@@ -261,9 +233,9 @@ export const copyCommand: Command = {
         batch: { type: 'string' },
       },
     });
-    const from = values.from ?? join(config.dataDir, 'byline.db');
-    const to = values.to ?? config.databaseUrl;
-    if (!to || !/^postgres(ql)?:\/\//.test(to)) {
+    const from = values.from ?? sqliteFileIn(config.dataDir);
+    const target = chooseEngine({ databaseUrl: values.to ?? config.databaseUrl, dataDir: config.dataDir });
+    if (target.engine !== 'postgres') {
       console.error('Usage: byline copy --from <sqlite file or data folder> --to postgres://user@host:5432/db [--force]');
       process.exitCode = 2;
       return;
@@ -274,8 +246,8 @@ export const copyCommand: Command = {
       process.exitCode = 2;
       return;
     }
-    const { PgDriver } = await import('../store/postgres.ts');
-    const driver = new PgDriver(to, { statementTimeoutMs: 0 });
+    // No statement timeout: one INSERT of a large table may rightly take a while.
+    const driver = await openDriver(target, { postgres: { statementTimeoutMs: 0 } });
     const started = Date.now();
     try {
       const result = await copySite({ from, to: driver, force: values.force, batchSize, log: (line) => console.error(line) });

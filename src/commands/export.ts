@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { openStore } from '../store/open.ts';
 import type { DatabaseExport } from '../store/store.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 // `byline export [FILE]`: the whole discussion as JSON (see SqlStore.exportAll for what is in it).
 

@@ -1,9 +1,10 @@
-import { Ajv, type ErrorObject } from 'ajv';
 import { isSlug } from '../content/slug.ts';
-import { MAX_BODY_CHARS, validateCommentBody } from '../discussion/body.ts';
+import { validateCommentBody } from '../discussion/body.ts';
 import { nameKey, normalizeDisplayName, reservedReason } from '../discussion/names.ts';
 import { MAX_STORED_DEPTH } from '../discussion/thread.ts';
-import type { DatabaseExport } from '../store/store.ts';
+import type { DatabaseExport } from '../store/ports.ts';
+import { Report, type Row, schemaProblem, shown, TABLES } from './import-report.ts';
+import { schemaValidator } from './import-schema.ts';
 
 /**
  * Checks a `byline export` file before `byline import` writes any of it. A file can come from
@@ -27,149 +28,6 @@ export interface ImportCheck {
   data: DatabaseExport;
   /** How many stored values differed from the recomputed ones (they are corrected, not refused). */
   corrected: { nameKeys: number; depths: number; scores: number };
-}
-
-type Row = Record<string, string | number | null>;
-
-/** The tables of an export, in the order they are written and reported. */
-const TABLES = ['identities', 'comments', 'votes', 'article_settings', 'audit_log', 'banned_prefixes', 'notifications'] as const;
-
-const ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' };
-const NULLABLE_ID = { ...ID, type: ['string', 'null'] };
-const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength });
-const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength });
-// Epoch milliseconds within what a JavaScript Date can hold.
-const TIME = { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 };
-const NULLABLE_TIME = { ...TIME, type: ['integer', 'null'] };
-const FLAG = { enum: [0, 1] };
-const COUNT = { type: 'integer', minimum: -1_000_000_000, maximum: 1_000_000_000 };
-
-function table(properties: Record<string, unknown>) {
-  return { type: 'array', items: { type: 'object', required: Object.keys(properties), additionalProperties: false, properties } };
-}
-
-const fileSchema = {
-  type: 'object',
-  required: ['format', 'version', 'tables'],
-  properties: {
-    format: { const: 'byline-export' },
-    version: { const: 1 },
-    tables: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        identities: table({
-          id: ID,
-          name: text(400, 1),
-          name_key: text(400),
-          role: { enum: ['reader', 'author'] },
-          recovery_hash: nullableText(200),
-          feed_token_hash: nullableText(200),
-          ip_prefix_hash: nullableText(200),
-          created_at: TIME,
-          banned_until: NULLABLE_TIME,
-          ban_reason: nullableText(1000),
-          muted: FLAG,
-        }),
-        comments: table({
-          id: ID,
-          article_slug: text(200, 1),
-          parent_id: NULLABLE_ID,
-          identity_id: NULLABLE_ID,
-          body: text(MAX_BODY_CHARS),
-          depth: COUNT,
-          score: COUNT,
-          state: { enum: ['visible', 'held', 'hidden', 'deleted'] },
-          pinned: FLAG,
-          locked: FLAG,
-          created_at: TIME,
-          edited_at: NULLABLE_TIME,
-        }),
-        votes: table({ comment_id: ID, identity_id: ID, created_at: TIME, ip_prefix_hash: nullableText(200), counted: FLAG }),
-        article_settings: table({ article_slug: text(200, 1), comments_closed: FLAG }),
-        audit_log: table({
-          id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-          actor_id: nullableText(64),
-          actor_name: text(400),
-          action: text(100, 1),
-          target: text(1000),
-          reason: nullableText(1000),
-          created_at: TIME,
-        }),
-        banned_prefixes: table({ prefix_hash: text(200, 1), banned_until: TIME, reason: nullableText(1000), created_at: TIME }),
-        notifications: table({
-          id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-          identity_id: ID,
-          kind: { enum: ['reply', 'author_reply', 'held', 'released', 'removed'] },
-          comment_id: nullableText(64),
-          article_slug: text(200, 1),
-          actor_name: nullableText(400),
-          created_at: TIME,
-          read_at: NULLABLE_TIME,
-        }),
-      },
-    },
-  },
-};
-
-let validateFile: ReturnType<Ajv['compile']> | undefined;
-function schemaValidator() {
-  // allErrors: every problem in one report, not the first one only.
-  validateFile ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(fileSchema);
-  return validateFile;
-}
-
-/** A short, safe rendering of a value for a problem report. */
-function shown(value: unknown): string {
-  const s = JSON.stringify(value) ?? String(value);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
-}
-
-class Report {
-  private readonly found: { order: number; index: number; text: string }[] = [];
-  constructor(private readonly tables: Record<string, unknown[]>) {}
-
-  /** Problems in file order: the file's own first, then table by table, row by row. */
-  get problems(): string[] {
-    return [...this.found].sort((a, b) => a.order - b.order || a.index - b.index).map((p) => p.text);
-  }
-
-  push(tableName: string | undefined, index: number, text: string): void {
-    const order = tableName === undefined ? -1 : (TABLES as readonly string[]).indexOf(tableName);
-    this.found.push({ order, index, text });
-  }
-
-  /** "comments[3] ("c9")": the table, the row's index in the file, and its id when it has one. */
-  row(tableName: string, index: number): string {
-    const row = this.tables[tableName]?.[index] as Row | undefined;
-    const id = row && typeof row === 'object' ? (row.id ?? row.article_slug ?? row.prefix_hash) : undefined;
-    const label = tableName === 'votes' && row && typeof row === 'object' ? ` (comment ${shown(row.comment_id)}, identity ${shown(row.identity_id)})` : id !== undefined ? ` (${shown(id)})` : '';
-    return `${tableName}[${index}]${label}`;
-  }
-
-  add(tableName: string, index: number, field: string, message: string): void {
-    this.push(tableName, index, `${this.row(tableName, index)} ${field}: ${message}`);
-  }
-}
-
-function schemaProblem(err: ErrorObject, data: unknown, report: Report): string {
-  const path = err.instancePath.split('/').slice(1);
-  if (path[0] !== 'tables' || path.length < 3) {
-    const where = err.instancePath === '' ? 'the file' : err.instancePath.slice(1).replace(/\//g, '.');
-    if (err.keyword === 'additionalProperties') return `${where}: unknown table or field ${shown(err.params.additionalProperty)}`;
-    if (err.keyword === 'required') return `${where}: missing ${shown(err.params.missingProperty)}`;
-    return `${where}: ${err.message}`;
-  }
-  const [, tableName, index, field] = path as [string, string, string, string | undefined];
-  const rowLabel = report.row(tableName, Number(index));
-  if (field === undefined) {
-    if (err.keyword === 'required') return `${rowLabel} ${err.params.missingProperty}: missing`;
-    if (err.keyword === 'additionalProperties') return `${rowLabel} ${err.params.additionalProperty}: not a field of ${tableName}`;
-    return `${rowLabel}: ${err.message}`;
-  }
-  const value = ((data as { tables: Record<string, Row[]> }).tables[tableName]?.[Number(index)] as Row | undefined)?.[field];
-  const allowed = err.keyword === 'enum' ? ` (${(err.params.allowedValues as unknown[]).map(shown).join(', ')})` : '';
-  return `${rowLabel} ${field}: ${err.message}${allowed}, got ${shown(value)}`;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { loadSite } from '../content/load.ts';
 import { openStore } from '../store/open.ts';
 import { checkImport } from './import-check.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 // `byline import FILE`: loads a `byline export` file into an empty database, after checking every
 // row of it (see import-check.ts): a file with any problem is reported in full and nothing is written.

@@ -1,22 +1,19 @@
-import type { Config } from '../config.ts';
-import { copyCommand } from './copy.ts';
 import { backupCommand } from './backup.ts';
-import { restoreCommand } from './restore.ts';
+import type { Command } from './command.ts';
+import { copyCommand } from './copy.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { moderateCommand } from './moderate.ts';
+import { restoreCommand } from './restore.ts';
 
-/** An operator command beyond serving: each lives in its own module and is listed here. */
-export interface Command {
-  args: string;
-  summary: string;
-  run(args: string[], config: Config): Promise<void>;
-}
+export type { Command };
 
-export const extraCommands: Record<string, Command> = {};
-extraCommands.copy = copyCommand;
-extraCommands.backup = backupCommand;
-extraCommands.restore = restoreCommand;
-extraCommands.export = exportCommand;
-extraCommands.import = importCommand;
-extraCommands.moderate = moderateCommand;
+/** Every operator command beyond serving, by name; the registry imports the commands, never the reverse. */
+export const extraCommands: Record<string, Command> = {
+  copy: copyCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
+  export: exportCommand,
+  import: importCommand,
+  moderate: moderateCommand,
+};

@@ -4,7 +4,7 @@ import { DomainError } from '../discussion/errors.ts';
 import { Inbox } from '../discussion/inbox.ts';
 import { type Actor, Moderation } from '../discussion/moderation.ts';
 import { openStore } from '../store/open.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 // `byline moderate`: the moderation queue and the main actions from the shell.
 

@@ -7,7 +7,7 @@ import { migrate, migrations } from '../store/schema.ts';
 import { expectedShape, missingFromShape, shapeOf } from '../store/schema-shape.ts';
 import { SqliteDriver } from '../store/sqlite.ts';
 import { sqliteFile } from './backup.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 // `byline restore FILE [--force]`: puts a backup back in place of the site's database.
 

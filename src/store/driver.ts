@@ -1,5 +1,9 @@
 // The thin seam between Byline's one SQL store and a database engine. Queries are written once,
-// with `?` placeholders, in the SQL that SQLite and PostgreSQL share; a driver runs them.
+// with `?` placeholders, in the SQL that SQLite and PostgreSQL share; a driver runs them, and
+// whatever the engines do differently (locks, sequences, reading the schema) is a method here
+// rather than a branch in the store.
+import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
 export type Row = Record<string, unknown>;
@@ -12,10 +16,45 @@ export interface SqlExecutor {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** A column as the live database declares it (type as the engine spells it, e.g. "BIGINT", "bigint"). */
+export interface LiveColumn {
+  name: string;
+  type: string;
+  notNull: boolean;
+}
+
+/** What only SQLite offers: its file and writer connection (online backup, tools beside the site). */
+export interface SqliteAccess {
+  readonly engine: 'sqlite';
+  readonly file: string;
+  readonly database: BetterSqlite3.Database;
+}
+
+/** What only a PostgreSQL server offers: LISTEN on a connection of its own, NOTIFY, and the pool. */
+export interface PostgresAccess {
+  readonly engine: 'postgres';
+  /** For connections outside the pool (LISTEN), which must reach the same database and schema. */
+  readonly url: string;
+  readonly pool: pg.Pool;
+  /** Sends `payload` to every connection listening on `channel`, when the statement commits. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Runs a script outside any transaction (e.g. creating a table the rate limiter shares). */
+  exec(sql: string): Promise<void>;
+}
+
+/** PGlite, PostgreSQL in-process: one connection, nothing to share with other processes. */
+export interface PgliteAccess {
+  readonly engine: 'pglite';
+}
+
+/** The engine under a store, with what only that engine can do; narrow on `engine`. */
+export type EngineAccess = SqliteAccess | PostgresAccess | PgliteAccess;
+
 export interface Driver extends SqlExecutor {
   readonly dialect: Dialect;
   /** A short label for logs and test names: "sqlite", "pglite", "postgres". */
   readonly label: string;
+  readonly access: EngineAccess;
   /**
    * Runs `fn` in a transaction: all of it commits or none of it does, and the promise resolves
    * only after the commit is durable. Drivers may commit several transactions together.
@@ -26,6 +65,18 @@ export interface Driver extends SqlExecutor {
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
+
+  /** Inside a migration's transaction: nodes starting together take turns, so one applies each version. */
+  lockForMigration(tx: SqlExecutor): Promise<void>;
+  /**
+   * Inside a transaction about to append an event: ids become visible in the order they were
+   * handed out, so a live reader moving forward by id never skips one that commits late.
+   */
+  lockEventOrder(tx: SqlExecutor): Promise<void>;
+  /** After rows were written with explicit ids: the next id `table.column` hands out follows the highest. */
+  continueSerial(tx: SqlExecutor, table: string, column: string): Promise<void>;
+  /** Every table of the current database (or schema) with its columns in order; the engine's own tables left out. */
+  liveSchema(): Promise<Map<string, LiveColumn[]>>;
 }
 
 /** Thrown by drivers when the database cannot be reached, so the web layer answers 503. */

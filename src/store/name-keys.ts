@@ -1,15 +1,7 @@
+import type { RekeyReport } from '../discussion/records.ts';
 import type { Driver } from './driver.ts';
 
-export interface RekeyReport {
-  /** Identities whose stored key changed. */
-  rekeyed: number;
-  /**
-   * Identities whose name now reads as a name held by an earlier identity (the author's first).
-   * They keep their comments and sessions under a key of their own that no sign-in can match;
-   * the operator decides what to do with them.
-   */
-  clashes: { id: string; name: string; heldBy: string }[];
-}
+export type { RekeyReport };
 
 // A key holds only letters, digits and marks (src/discussion/names.ts), so one with '#' in it
 // can never be matched by a sign-in.

@@ -1,24 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { SqliteDriver } from './sqlite.ts';
+import type { Driver } from './driver.ts';
+import { chooseEngine, type EngineSettings, openDriver } from './engine.ts';
 import { SqlStore } from './sql-store.ts';
 
-export interface OpenStoreOptions {
-  /** postgres://… selects PostgreSQL; anything else (or nothing) means SQLite in the data folder. */
-  databaseUrl?: string;
-  dataDir: string;
+export interface OpenStoreOptions extends EngineSettings {
   migrate?: boolean;
+  /** A driver the caller opened (tests: PGlite, PostgreSQL in-process) instead of the one the settings choose. */
+  driver?: Driver;
 }
 
+/** Opens the site's store on the engine its settings choose (engine.ts), migrated unless told not to. */
 export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
-  let store: SqlStore;
-  if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
-    const { PgDriver } = await import('./postgres.ts');
-    store = new SqlStore(new PgDriver(opts.databaseUrl));
-  } else {
-    mkdirSync(opts.dataDir, { recursive: true });
-    store = new SqlStore(new SqliteDriver(join(opts.dataDir, 'byline.db')));
-  }
+  const store = new SqlStore(opts.driver ?? (await openDriver(chooseEngine(opts))));
   if (opts.migrate !== false) await store.migrate();
   return store;
 }

@@ -1,6 +1,7 @@
 import { PGlite, types } from '@electric-sql/pglite';
-import type { Driver, Row, SqlExecutor, SqlValue } from './driver.ts';
-import { toPostgresPlaceholders } from './postgres.ts';
+import type { Driver, LiveColumn, PgliteAccess, Row, SqlExecutor, SqlValue } from './driver.ts';
+import { toPostgresPlaceholders } from './postgres-dialect.ts';
+import * as dialect from './postgres-dialect.ts';
 
 interface Queryable {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
@@ -18,6 +19,7 @@ interface Queryable {
 export class PgliteDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly label = 'pglite';
+  readonly access: PgliteAccess = { engine: 'pglite' };
   readonly db: PGlite;
   private tail: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -79,5 +81,21 @@ export class PgliteDriver implements Driver {
   close(): Promise<void> {
     this.closing ??= this.exclusive(() => this.db.close());
     return this.closing;
+  }
+
+  lockForMigration(tx: SqlExecutor): Promise<void> {
+    return dialect.lockForMigration(tx);
+  }
+
+  lockEventOrder(tx: SqlExecutor): Promise<void> {
+    return dialect.lockEventOrder(tx);
+  }
+
+  continueSerial(tx: SqlExecutor, table: string, column: string): Promise<void> {
+    return dialect.continueSerial(tx, table, column);
+  }
+
+  liveSchema(): Promise<Map<string, LiveColumn[]>> {
+    return dialect.liveSchema(this);
   }
 }

@@ -1,87 +1,15 @@
 import pg from 'pg';
-import type { Driver, Row, SqlExecutor, SqlValue } from './driver.ts';
-import { StoreUnavailableError } from './driver.ts';
+import type { Driver, LiveColumn, PostgresAccess, Row, SqlExecutor, SqlValue } from './driver.ts';
+import * as dialect from './postgres-dialect.ts';
+import { isConnectionError, isRetryable, mapError } from './postgres-errors.ts';
+import { notify } from './postgres-listen.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Placeholders
+// The PostgreSQL server driver. Its neighbours are re-exported here, so callers have one module
+// to import PostgreSQL things from.
+export { toPostgresPlaceholders } from './postgres-dialect.ts';
+export { isConnectionError, mapError } from './postgres-errors.ts';
+export { type ListenOptions, listen, notify } from './postgres-listen.ts';
 
-const converted = new Map<string, string>();
-/** SqlStore's statements are a fixed set; the bound only matters if a caller builds SQL dynamically. */
-const maxConverted = 2048;
-
-/**
- * Rewrites the `?` placeholders that SqlStore writes (SQLite's style) into PostgreSQL's `$1…$n`.
- * The store's SQL never puts a `?` inside a string literal, so a plain scan is enough. The result
- * is cached per SQL string because the same few statements run on every request.
- */
-export function toPostgresPlaceholders(sql: string): string {
-  let out = converted.get(sql);
-  if (out === undefined) {
-    let n = 0;
-    out = sql.replace(/\?/g, () => `$${++n}`);
-    if (converted.size >= maxConverted) converted.clear();
-    converted.set(sql, out);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Telling "the database is down" apart from "this statement is wrong"
-
-const unavailableErrnos = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-const unavailableSqlStates = new Set([
-  '57P01', // admin_shutdown: the server is stopping or our backend was terminated
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now: starting up or in recovery
-  '53300', // too_many_connections: the server cannot take this node right now
-]);
-
-const unavailableMessages =
-  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection refused/i;
-
-/** True when `err` says the server can't be reached or dropped us, rather than that the SQL failed. */
-export function isConnectionError(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 3) return false;
-  if (err instanceof StoreUnavailableError) return true;
-  const e = err as { code?: unknown; message?: unknown; errors?: unknown };
-  if (typeof e.code === 'string') {
-    if (unavailableErrnos.has(e.code) || unavailableSqlStates.has(e.code)) return true;
-    // Class 08: connection exceptions.
-    if (/^08[0-9A-Z]{3}$/.test(e.code)) return true;
-  }
-  if (typeof e.message === 'string' && unavailableMessages.test(e.message)) return true;
-  // Node reports a failed connect to a host with several addresses as an AggregateError.
-  if (Array.isArray(e.errors)) return e.errors.some((inner) => isConnectionError(inner, depth + 1));
-  return false;
-}
-
-/** Turns a connection failure into StoreUnavailableError (a 503); other errors pass through unchanged. */
-export function mapError(err: unknown): unknown {
-  if (err instanceof StoreUnavailableError || !isConnectionError(err)) return err;
-  const mapped = new StoreUnavailableError(err);
-  mapped.cause = err;
-  return mapped;
-}
-
-/** Errors after which PostgreSQL has rolled the whole transaction back and asks for it to be retried. */
-function isRetryable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '40001' || code === '40P01';
-}
-
-// ---------------------------------------------------------------------------------------------
-// The driver
 
 export interface PgDriverOptions {
   poolSize?: number;
@@ -125,6 +53,7 @@ export class PgDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly label = 'postgres';
   readonly pool: pg.Pool;
+  readonly access: PostgresAccess;
   private closing: Promise<void> | undefined;
 
   /** `url` is kept for the LISTEN connection, which must reach the same database and schema. */
@@ -155,6 +84,13 @@ export class PgDriver implements Driver {
     // An idle client whose connection dies (server restart, terminated backend) is reported
     // here. pg.Pool has already dropped it; without a listener Node would crash the process.
     this.pool.on('error', () => {});
+    this.access = {
+      engine: 'postgres',
+      url,
+      pool: this.pool,
+      notify: (channel, payload) => notify(this, channel, payload),
+      exec: (sql) => this.exec(sql),
+    };
   }
 
   /**
@@ -191,15 +127,15 @@ export class PgDriver implements Driver {
   private executor(client: pg.PoolClient): SqlExecutor {
     return {
       all: async <T = Row>(sql: string, params: readonly SqlValue[] = []) => {
-        const res = await client.query(toPostgresPlaceholders(sql), params as SqlValue[]);
+        const res = await client.query(dialect.toPostgresPlaceholders(sql), params as SqlValue[]);
         return res.rows as T[];
       },
       get: async <T = Row>(sql: string, params: readonly SqlValue[] = []) => {
-        const res = await client.query(toPostgresPlaceholders(sql), params as SqlValue[]);
+        const res = await client.query(dialect.toPostgresPlaceholders(sql), params as SqlValue[]);
         return res.rows[0] as T | undefined;
       },
       run: async (sql: string, params: readonly SqlValue[] = []) => {
-        const res = await client.query(toPostgresPlaceholders(sql), params as SqlValue[]);
+        const res = await client.query(dialect.toPostgresPlaceholders(sql), params as SqlValue[]);
         return { changes: res.rowCount ?? 0 };
       },
     };
@@ -258,143 +194,20 @@ export class PgDriver implements Driver {
     this.closing ??= this.pool.end();
     return this.closing;
   }
-}
 
-// ---------------------------------------------------------------------------------------------
-// LISTEN / NOTIFY between app nodes
-
-export interface ListenOptions {
-  /**
-   * Called after the connection came back and LISTEN is in place again. Notifications sent while
-   * it was down are lost, so the caller should catch up from the events table here.
-   */
-  onReconnect?: () => void;
-  /** Reports connection problems; the listener keeps retrying on its own. */
-  onError?: (err: unknown) => void;
-}
-
-const LISTEN_MAX_BACKOFF_MS = 2000;
-const LISTEN_FIRST_BACKOFF_MS = 100;
-/** A LISTEN connection is otherwise silent, so a dead peer would go unnoticed without a probe. */
-const LISTEN_HEARTBEAT_MS = 10_000;
-
-/**
- * Listens on `channel` over a dedicated connection (LISTEN can't use pooled clients, which
- * change hands). When the connection drops it reconnects with backoff, up to 2 s between tries,
- * until `close()`. The first connection must succeed: a node that can't reach the database at
- * startup should fail loudly rather than run without live updates.
- */
-export async function listen(
-  url: string,
-  channel: string,
-  onMessage: (payload: string) => void,
-  opts: ListenOptions = {},
-): Promise<{ close(): Promise<void> }> {
-  let closed = false;
-  let current: pg.Client | undefined;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let heartbeat: NodeJS.Timeout | undefined;
-  let backoff = LISTEN_FIRST_BACKOFF_MS;
-
-  const report = (err: unknown) => {
-    try {
-      opts.onError?.(err);
-    } catch {
-      // A faulty reporter must not stop the reconnect loop.
-    }
-  };
-
-  const connect = async (): Promise<pg.Client> => {
-    const client = new pg.Client({
-      connectionString: url,
-      connectionTimeoutMillis: 2000,
-      keepAlive: true,
-      query_timeout: 5000,
-      application_name: 'byline-listen',
-    });
-    client.on('error', (err) => {
-      report(err);
-      drop(client);
-    });
-    client.on('end', () => drop(client));
-    client.on('notification', (msg) => {
-      if (msg.channel !== channel) return;
-      try {
-        onMessage(msg.payload ?? '');
-      } catch (err) {
-        // Thrown from inside the socket's data handler it would take the whole process down.
-        report(err);
-      }
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-    } catch (err) {
-      client.end().catch(() => {});
-      throw mapError(err);
-    }
-    return client;
-  };
-
-  const scheduleReconnect = () => {
-    if (closed || retryTimer) return;
-    const wait = backoff;
-    backoff = Math.min(backoff * 2, LISTEN_MAX_BACKOFF_MS);
-    retryTimer = setTimeout(async () => {
-      retryTimer = undefined;
-      if (closed) return;
-      try {
-        const client = await connect();
-        if (closed) {
-          await client.end().catch(() => {});
-          return;
-        }
-        current = client;
-        backoff = LISTEN_FIRST_BACKOFF_MS;
-        opts.onReconnect?.();
-      } catch (err) {
-        report(err);
-        scheduleReconnect();
-      }
-    }, wait);
-  };
-
-  function drop(client: pg.Client): void {
-    if (client !== current) return;
-    current = undefined;
-    client.end().catch(() => {});
-    scheduleReconnect();
+  lockForMigration(tx: SqlExecutor): Promise<void> {
+    return dialect.lockForMigration(tx);
   }
 
-  current = await connect();
-  heartbeat = setInterval(() => {
-    const client = current;
-    if (!client) return;
-    client.query('SELECT 1').catch((err: unknown) => {
-      report(err);
-      drop(client);
-    });
-  }, LISTEN_HEARTBEAT_MS);
-  heartbeat.unref();
+  lockEventOrder(tx: SqlExecutor): Promise<void> {
+    return dialect.lockEventOrder(tx);
+  }
 
-  return {
-    async close() {
-      closed = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      if (heartbeat) clearInterval(heartbeat);
-      retryTimer = undefined;
-      heartbeat = undefined;
-      const client = current;
-      current = undefined;
-      if (client) await client.end().catch(() => {});
-    },
-  };
-}
+  continueSerial(tx: SqlExecutor, table: string, column: string): Promise<void> {
+    return dialect.continueSerial(tx, table, column);
+  }
 
-/**
- * Sends `payload` to every node listening on `channel`. PostgreSQL delivers it when the
- * statement's transaction commits and caps it at 8000 bytes, so send ids, not documents.
- */
-export async function notify(driver: PgDriver, channel: string, payload: string): Promise<void> {
-  await driver.run('SELECT pg_notify(?, ?)', [channel, payload]);
+  liveSchema(): Promise<Map<string, LiveColumn[]>> {
+    return dialect.liveSchema(this);
+  }
 }

@@ -160,14 +160,15 @@ export function migrationSql(dialect: Dialect, sql: string): string {
 }
 
 /**
- * Applies every migration not yet applied, each in its own transaction. On PostgreSQL an advisory
- * lock makes nodes that start together take turns, so exactly one applies each version.
+ * Applies every migration not yet applied, each in its own transaction. The driver's migration
+ * lock (an advisory lock on PostgreSQL) makes nodes that start together take turns, so exactly
+ * one applies each version.
  */
 export async function migrate(driver: Driver): Promise<number[]> {
   const done: number[] = [];
   for (const m of migrations) {
     const applied = await driver.transaction(async (tx) => {
-      if (driver.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+      await driver.lockForMigration(tx);
       await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
       if (await tx.get('SELECT 1 AS x FROM schema_migrations WHERE version = ?', [m.version])) return false;
       for (const statement of splitStatements(migrationSql(driver.dialect, m.sql))) await tx.run(statement);
@@ -178,10 +179,6 @@ export async function migrate(driver: Driver): Promise<number[]> {
   }
   return done;
 }
-
-/** Advisory lock keys ("byli", "byle"): any constant unique to Byline will do. */
-const MIGRATION_LOCK = 0x62796c69;
-export const EVENT_ORDER_LOCK = 0x62796c65;
 
 export async function pendingMigrations(driver: Driver): Promise<Migration[]> {
   try {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Driver, Row, SqlExecutor, SqlValue } from './driver.ts';
+import type { Driver, LiveColumn, Row, SqliteAccess, SqlExecutor, SqlValue } from './driver.ts';
 
 interface Pending {
   fn: (tx: SqlExecutor) => Promise<unknown>;
@@ -42,9 +42,39 @@ export class SqliteDriver implements Driver {
     }
   }
 
-  /** The writer connection, for tools that need SQLite itself (online backup, the rate limiter). */
+  /** The writer connection, for tools that need SQLite itself (online backup). */
   get database(): Database.Database {
     return this.writer;
+  }
+
+  get access(): SqliteAccess {
+    return { engine: 'sqlite', file: this.file, database: this.writer };
+  }
+
+  // SQLite has one writer at a time (BEGIN IMMEDIATE), so migrations and events are already in
+  // order, and AUTOINCREMENT follows explicit ids by itself.
+  async lockForMigration(): Promise<void> {}
+  async lockEventOrder(): Promise<void> {}
+  async continueSerial(): Promise<void> {}
+
+  async liveSchema(): Promise<Map<string, LiveColumn[]>> {
+    const shape = new Map<string, LiveColumn[]>();
+    const tables = this.reader.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+    for (const { name } of tables) {
+      const columns = this.reader.prepare('SELECT name, type, "notnull" AS not_null, pk FROM pragma_table_info(?) ORDER BY cid').all(name) as {
+        name: string;
+        type: string;
+        not_null: number;
+        pk: number;
+      }[];
+      // A primary key column is reported NOT NULL, as PostgreSQL reports it: the store never
+      // writes NULL there, though SQLite would allow it in a key that is not an INTEGER.
+      shape.set(
+        name,
+        columns.map((c) => ({ name: c.name, type: c.type, notNull: c.not_null === 1 || c.pk > 0 })),
+      );
+    }
+    return shape;
   }
 
   private prepare(db: Database.Database, cache: Map<string, Database.Statement>, sql: string): Database.Statement {
