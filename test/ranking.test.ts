@@ -2,115 +2,21 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
-  chooseTopBasis,
   compareNew,
   compareOld,
   compareReadingOrder,
-  compareTop,
-  DEFAULT_PRIOR_RATE,
-  MAX_PRIOR_RATE,
-  MIN_PRIOR_RATE,
-  PRIOR_MIN_AGE_MS,
   type Rankable,
   type SortOrder,
   rankScore,
-  sitePriorRate,
   sortComments,
   TOP_SORT_EXPLANATION,
-  topScore,
-  topSortExplanation,
 } from '../src/discussion/ranking.ts';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 const NOW = Date.UTC(2025, 5, 1, 12);
 
-describe('topScore (Bayesian upvote rate per exposure)', () => {
-  test('reproduces the worked example in publishing-and-ranking.md §2.3', () => {
-    const p0 = 0.004;
-    const rows = [
-      { id: 'A', k: 40, n: 10_000, top: 0.004 },
-      { id: 'B', k: 12, n: 1_000, top: 0.0104 },
-      { id: 'D', k: 3, n: 1_000, top: 0.0032 },
-      { id: 'E', k: 2, n: 60, top: 0.0097 },
-      { id: 'C', k: 0, n: 20, top: 0.0037 },
-    ];
-    for (const row of rows) {
-      assert.ok(Math.abs(topScore(row.k, row.n, p0) - row.top) < 0.00005, row.id);
-    }
-    const items: Rankable[] = rows.map((r) => ({ id: r.id, score: r.k, exposures: r.n, createdAt: NOW }));
-    const order = sortComments(items, 'top', { nowMs: NOW, priorRate: p0 }).map((c) => c.id);
-    assert.deepEqual(order, ['B', 'E', 'A', 'C', 'D']);
-  });
-
-  test('more votes rank higher at equal exposure', () => {
-    assert.ok(topScore(5, 500) > topScore(4, 500));
-  });
-
-  test('a late comment with a few votes beats an old one with slightly more', () => {
-    // 3 votes from 100 readers beats 5 votes from 2,000 readers.
-    assert.ok(topScore(3, 100) > topScore(5, 2_000));
-  });
-
-  test('a brand-new comment starts near the site prior, above a comment shown to be weak', () => {
-    const fresh = topScore(0, 0, 0.005);
-    assert.ok(Math.abs(fresh - 0.005) < 1e-12);
-    assert.ok(fresh > topScore(1, 1_000, 0.005));
-  });
-
-  test('exposures are floored at the vote count', () => {
-    assert.equal(topScore(10, 3), topScore(10, 10));
-  });
-
-  test('bad numbers are treated as zero, and the prior is clamped', () => {
-    assert.equal(topScore(Number.NaN, -5), topScore(0, 0));
-    assert.equal(topScore(1, 10, 0), topScore(1, 10, MIN_PRIOR_RATE));
-    assert.equal(topScore(1, 10, 1), topScore(1, 10, MAX_PRIOR_RATE));
-  });
-
-  test('is increasing in votes and decreasing in exposures', () => {
-    fc.assert(
-      fc.property(
-        fc.nat(10_000),
-        fc.nat(1_000_000),
-        fc.integer({ min: 1, max: 100 }),
-        fc.double({ min: MIN_PRIOR_RATE, max: MAX_PRIOR_RATE, noNaN: true }),
-        (k, n, extra, p0) => {
-          const exposures = Math.max(n, k + extra);
-          return (
-            topScore(k + 1, exposures, p0) > topScore(k, exposures, p0) &&
-            topScore(k, exposures + extra, p0) < topScore(k, exposures, p0)
-          );
-        },
-      ),
-    );
-  });
-});
-
-describe('sitePriorRate', () => {
-  test('uses the default until older comments have enough exposures', () => {
-    assert.equal(sitePriorRate([], NOW), DEFAULT_PRIOR_RATE);
-    assert.equal(sitePriorRate([{ score: 10, exposures: 100, createdAt: NOW - 30 * DAY }], NOW), DEFAULT_PRIOR_RATE);
-  });
-
-  test('is Σk/Σn over comments older than seven days', () => {
-    const old = NOW - PRIOR_MIN_AGE_MS - 1;
-    const comments = [
-      { score: 20, exposures: 2_000, createdAt: old },
-      { score: 10, exposures: 1_000, createdAt: old },
-      { score: 500, exposures: 600, createdAt: NOW - DAY }, // too young: ignored
-    ];
-    assert.equal(sitePriorRate(comments, NOW), 30 / 3_000);
-  });
-
-  test('is clamped to [0.0005, 0.05]', () => {
-    const old = NOW - 30 * DAY;
-    assert.equal(sitePriorRate([{ score: 0, exposures: 5_000, createdAt: old }], NOW), MIN_PRIOR_RATE);
-    assert.equal(sitePriorRate([{ score: 4_000, exposures: 5_000, createdAt: old }], NOW), MAX_PRIOR_RATE);
-  });
-});
-
-describe('rankScore (age-based fallback)', () => {
+describe('rankScore (the Top formula)', () => {
   test('more votes rank higher at equal age', () => {
     assert.ok(rankScore(5, NOW - 3 * HOUR, NOW) > rankScore(4, NOW - 3 * HOUR, NOW));
   });
@@ -165,17 +71,16 @@ describe('comparators', () => {
   });
 
   test('Top ties break by more votes, then older first, then id', () => {
-    // Same Top value: (k + 1) / (n + 200) with p0 = 0.005.
-    const x: Rankable = { id: 'x', score: 1, exposures: 200, createdAt: NOW - HOUR };
-    const y: Rankable = { id: 'y', score: 3, exposures: 600, createdAt: NOW };
-    assert.equal(topScore(1, 200), topScore(3, 600));
-    assert.deepEqual([x, y].sort(compareTop({ nowMs: NOW })).map((c) => c.id), ['y', 'x']);
-    const older: Rankable = { id: 'z', score: 0, createdAt: NOW - HOUR, exposures: 0 };
-    const sameTime: Rankable = { id: 'a', score: 0, createdAt: NOW - HOUR, exposures: 0 };
-    const newer: Rankable = { id: 'b', score: 0, createdAt: NOW, exposures: 0 };
+    // Same Top value: (7 + 1) / (6 + 2)^1.5 = (0 + 1) / (0 + 2)^1.5.
+    const x: Rankable = { id: 'x', score: 7, createdAt: NOW - 6 * HOUR };
+    const y: Rankable = { id: 'y', score: 0, createdAt: NOW };
+    assert.equal(rankScore(7, NOW - 6 * HOUR, NOW), rankScore(0, NOW, NOW));
+    assert.deepEqual(sortComments([y, x], 'top', { nowMs: NOW }).map((c) => c.id), ['x', 'y']);
+    const same: Rankable = { id: 'z', score: 0, createdAt: NOW - HOUR };
+    const sameTime: Rankable = { id: 'a', score: 0, createdAt: NOW - HOUR };
     assert.deepEqual(
-      [newer, older, sameTime].sort(compareTop({ nowMs: NOW })).map((c) => c.id),
-      ['a', 'z', 'b'],
+      sortComments([same, sameTime], 'top', { nowMs: NOW }).map((c) => c.id),
+      ['a', 'z'],
     );
   });
 
@@ -185,24 +90,12 @@ describe('comparators', () => {
     assert.deepEqual([pinned, first].sort(compareReadingOrder).map((c) => c.id), ['f', 'p']);
   });
 
-  test('Top uses one formula per list', () => {
-    assert.equal(chooseTopBasis([{ id: 'a', score: 1, createdAt: NOW, exposures: 5 }]), 'exposures');
-    assert.equal(
-      chooseTopBasis([
-        { id: 'a', score: 1, createdAt: NOW, exposures: 5 },
-        { id: 'b', score: 1, createdAt: NOW },
-      ]),
-      'age',
-    );
-  });
-
   const rankable = fc.record(
     {
       id: fc.string({ minLength: 1, maxLength: 4 }),
       score: fc.nat(50),
       createdAt: fc.integer({ min: NOW - 30 * DAY, max: NOW }),
       pinned: fc.boolean(),
-      exposures: fc.nat(5_000),
     },
     { requiredKeys: ['id', 'score', 'createdAt'] },
   );
@@ -232,21 +125,14 @@ describe('comparators', () => {
         const index = pick % items.length;
         const target = items[index]!;
         const before = sortComments(items, 'top', { nowMs: NOW }).findIndex((c) => c.id === target.id);
-        const voted = items.map((c, i) =>
-          i === index
-            ? { ...c, score: c.score + 1, exposures: c.exposures === undefined ? undefined : Math.max(c.exposures, c.score + 1) }
-            : c,
-        );
+        const voted = items.map((c, i) => (i === index ? { ...c, score: c.score + 1 } : c));
         const after = sortComments(voted, 'top', { nowMs: NOW }).findIndex((c) => c.id === target.id);
         return after <= before;
       }),
     );
   });
 
-  test('has sentences explaining Top', () => {
-    for (const sentence of [TOP_SORT_EXPLANATION, topSortExplanation('exposures'), topSortExplanation('age')]) {
-      assert.match(sentence, /^Top ranks comments by .*fair chance.*\.$/);
-    }
-    assert.notEqual(topSortExplanation('exposures'), topSortExplanation('age'));
+  test('has a sentence explaining Top', () => {
+    assert.match(TOP_SORT_EXPLANATION, /^Top ranks comments by .*fair chance.*\.$/);
   });
 });

@@ -9,9 +9,7 @@ import {
   countDescendants,
   depthOf,
   flattenForDisplay,
-  limitReplies,
   MAX_STORED_DEPTH,
-  pageOfThreads,
   type ThreadComment,
   type ThreadNode,
 } from '../src/discussion/thread.ts';
@@ -48,11 +46,6 @@ describe('buildThread', () => {
     assert.equal(shape(buildThread(sample, 'new', NOW)), 'late(r3),old(r1(r1a),r2)');
     // Age-based Top (no exposure counts): 3 votes 30 minutes ago beat 5 votes 10 hours ago.
     assert.equal(shape(buildThread(sample, 'top', NOW)), 'late(r3),old(r1(r1a),r2)');
-  });
-
-  test('Top uses exposure counts when every comment has one', () => {
-    const withExposures = sample.map((row) => ({ ...row, exposures: row.id === 'old' ? 100 : 2_000 }));
-    assert.equal(shape(buildThread(withExposures, 'top', NOW)), 'old(r1(r1a),r2),late(r3)');
   });
 
   test('depth counts from 0 at the top level', () => {
@@ -212,53 +205,13 @@ describe('flattenForDisplay', () => {
   });
 });
 
-describe('pagination', () => {
-  const rows = Array.from({ length: 7 }, (_, i) => c(`t${i}`, null, 100 - i));
-  const roots = buildThread([...rows, c('t0-r', 't0', 1)], 'old', NOW);
-
-  test('pages cover every thread exactly once', () => {
-    const ids: string[] = [];
-    let after: string | undefined;
-    let pages = 0;
-    do {
-      const page = pageOfThreads(roots, after === undefined ? { limit: 3 } : { limit: 3, after });
-      ids.push(...page.threads.map((t) => t.comment.id));
-      after = page.next;
-      pages++;
-    } while (after !== undefined);
-    assert.equal(pages, 3);
-    assert.deepEqual(ids, ['t0', 't1', 't2', 't3', 't4', 't5', 't6']);
-  });
-
-  test('a page carries whole threads', () => {
-    assert.equal(pageOfThreads(roots, { limit: 1 }).threads[0]?.children[0]?.comment.id, 't0-r');
-  });
-
-  test('the last page has no next cursor, even when it is exactly full', () => {
-    assert.equal(pageOfThreads(roots, { limit: 7 }).next, undefined);
-    assert.equal(pageOfThreads(roots, { limit: 2, after: 't4' }).next, undefined);
-  });
-
-  test('unknown cursors and bad limits are refused', () => {
-    assert.throws(() => pageOfThreads(roots, { limit: 3, after: 'nope' }), DomainError);
-    assert.throws(() => pageOfThreads(roots, { limit: 0 }), DomainError);
-    assert.throws(() => pageOfThreads(roots, { limit: 1.5 }), DomainError);
-  });
-
-  test('limitReplies shows the first N replies and counts the rest', () => {
+describe('countDescendants', () => {
+  test('counts every comment below a node, however deep', () => {
     const thread = buildThread(
       [c('p', null, 100), c('a', 'p', 90), c('b', 'p', 80), c('b1', 'b', 79), c('c', 'p', 70), c('c1', 'c', 60), c('c2', 'c1', 50)],
       'old',
       NOW,
     )[0]!;
-    const limited = limitReplies(thread, 1);
-    assert.deepEqual(
-      limited.shown.map((n) => n.comment.id),
-      ['a'],
-    );
-    assert.equal(limited.hiddenReplies, 2);
-    assert.equal(limited.hiddenComments, 5);
-    assert.equal(limitReplies(thread, 10).hiddenComments, 0);
     assert.equal(countDescendants(thread), 6);
   });
 });

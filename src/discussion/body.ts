@@ -2,8 +2,8 @@
  * Validation of a comment body as sent by the reader (the Markdown source, before rendering).
  *
  * Reject, never truncate: WordPress CVE-2015-3440 was a sanitized comment that the database later cut
- * at 64 KB, leaving an unclosed attribute browsers "repaired" into an event handler
- * (threats-and-tests.md §1.1 A6, test T06). So an over-long body is refused with its length, and an
+ * at 64 KB, leaving an unclosed attribute browsers "repaired" into an event handler. So an
+ * over-long body is refused with its length, and an
  * accepted body is returned exactly as sent: no trimming, no Unicode normalisation, nothing that
  * would make the stored bytes differ from the submitted ones.
  *
@@ -22,8 +22,8 @@ export type BodyValidation =
   | { ok: true; body: string }
   | { ok: false; code: 'bad_request' | 'rule_broken' | 'too_large'; message: string };
 
-// A lone surrogate can't be encoded as UTF-8: storing it would silently change the text (T06 asks for
-// 400 on "lone surrogates/invalid UTF-8").
+// A lone surrogate can't be encoded as UTF-8: storing it would silently change the text, so it is
+// a bad request (400), like invalid UTF-8 at the HTTP layer.
 const LONE_SURROGATE = /\p{Cs}/u;
 // Nothing a reader could see: whitespace plus invisible default-ignorable characters (zero-width
 // space, word joiner, BOM, Hangul fillers…).

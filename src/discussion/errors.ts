@@ -1,7 +1,8 @@
 /**
  * Errors raised by the discussion domain. Each carries a stable machine code and a message written
  * for the reader who caused it; the web layer maps the code to an HTTP status with `statusFor` and
- * sends `{"error": {"code", "message"}}` as the JSON API contract in DESIGN.md describes.
+ * sends `{"error": {"code", "message"}}`, as the JSON API's OpenAPI document (/api/v1/openapi.json)
+ * describes.
  */
 
 export type DomainErrorCode =
@@ -14,7 +15,7 @@ export type DomainErrorCode =
   | 'rule_broken'
   | 'rate_limited';
 
-/** HTTP status for each code, as listed in DESIGN.md ("400 bad input, 401 not signed in, …"). */
+/** The HTTP status for each code. */
 const STATUS: Readonly<Record<DomainErrorCode, number>> = {
   bad_request: 400,
   unauthenticated: 401,
@@ -38,10 +39,6 @@ const DEFAULT_MESSAGE: Readonly<Record<DomainErrorCode, string>> = {
   rate_limited: "You're doing that too often. Please wait a moment and try again.",
 };
 
-export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = Object.freeze(
-  Object.keys(STATUS) as DomainErrorCode[],
-);
-
 export class DomainError extends Error {
   override name = 'DomainError';
 
@@ -55,12 +52,4 @@ export class DomainError extends Error {
 
 export function statusFor(code: DomainErrorCode): number {
   return STATUS[code];
-}
-
-export function defaultMessageFor(code: DomainErrorCode): string {
-  return DEFAULT_MESSAGE[code];
-}
-
-export function isDomainError(value: unknown): value is DomainError {
-  return value instanceof DomainError;
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Store } from '../store/store.ts';
+import type { ModerationStore } from './ports.ts';
 import { renderCommentBody } from './markup.ts';
 import { secretsEqual } from './secrets.ts';
 
@@ -53,7 +53,7 @@ export function holdReason(body: string, settings: HoldSettings, firstComment: b
 /** The hold policies over the store: the only fact they need from it is whether this is a first comment. */
 export class HoldPolicy {
   constructor(
-    private readonly store: Store,
+    private readonly store: ModerationStore,
     private readonly settings: HoldSettings,
   ) {}
 

@@ -1,4 +1,5 @@
-import type { CommentRecord, IdentityRecord, NotificationKind, NotificationRecord, Store } from '../store/store.ts';
+import type { InboxStore } from './ports.ts';
+import type { CommentRecord, IdentityRecord, NotificationKind, NotificationRecord } from './records.ts';
 import { hashSecret, newSessionToken } from './secrets.ts';
 
 /**
@@ -9,7 +10,7 @@ import { hashSecret, newSessionToken } from './secrets.ts';
  */
 export class Inbox {
   constructor(
-    private readonly store: Store,
+    private readonly store: InboxStore,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -80,7 +81,7 @@ export const DELETED_NAME = '[deleted]';
 
 /** One line per notification, written for the reader it is about. */
 export function describeNotification(n: NotificationRecord): string {
-  // The name is cleared when its owner deletes it (see Store.deleteIdentity).
+  // The name is cleared when its owner deletes it (see IdentityStore.deleteIdentity).
   const who = n.actorName ?? DELETED_NAME;
   switch (n.kind) {
     case 'reply':

@@ -1,6 +1,6 @@
 /**
  * Comment bodies: a small Markdown subset rendered on the server, then passed through an allow-list
- * sanitizer (threats-and-tests.md §0 item 1: "escape first, allowlist after").
+ * sanitizer: escape first, allow-list after.
  *
  * Layer 1, markdown-it (one instance, built at module load):
  *   - `html: false`: raw HTML in a comment is shown as text, never parsed as markup.
@@ -9,14 +9,14 @@
  *   - Disabled: headings (`# x` and setext underlines read as ordinary text; a reader's comment must
  *     not outrank the article's own headings), tables and strikethrough. Images are never emitted:
  *     `![alt](src)` renders as its alt text (or the address, if the alt text is empty), so a comment
- *     can't make readers' browsers fetch a third-party URL (DESIGN.md: no third-party requests).
+ *     can't make readers' browsers fetch a third-party URL (no page makes third-party requests; README.md).
  *   - Links: `validateLink` accepts only absolute http:, https: and mailto: URLs, checked after
  *     markdown-it has decoded entities and normalised the URL, so `javascript&#58;…`, `JaVaScRiPt:`
  *     and `data:` links stay as plain text (the marked issue #203 and Artalk #1176 classes).
  *   - Linkify is on for URLs that carry a scheme (https://…, mailto:…) and for e-mail addresses;
  *     fuzzy links are off, so "README.md" or "node.js" never become links to a country's domain.
  *     markdown-it ≥ 14.1.1 and linkify-it ≥ 5.0.1 carry the fixes for the linkify ReDoS and the
- *     quadratic match (GHSA-38c4-r59v-3vqw, CVE-2026-48801; threats-and-tests.md §1.5 E2, E3).
+ *     quadratic match (GHSA-38c4-r59v-3vqw, CVE-2026-48801).
  *   - Nesting: blockquotes and lists nest at most MAX_BLOCK_NESTING (8) deep. Deeper markers are not
  *     parsed as structure and stay in the text ("> > > … > hi" keeps its words), which bounds the
  *     work and the HTML depth for "> ".repeat(5000)-style input (showdown #1048, marked #1471). The
@@ -26,8 +26,8 @@
  *
  * Layer 2, sanitize-html with an allow-list: p, br, em, strong, code, pre, blockquote, ul, ol, li,
  * hr, and a with only href (absolute http/https/mailto) and rel. Every link gets
- * rel="nofollow ugc noopener noreferrer" (threats-and-tests.md T02). Running the sanitizer on its own
- * output changes nothing, which is what T38 checks.
+ * rel="nofollow ugc noopener noreferrer". Running the sanitizer on its own output changes nothing,
+ * which test/markup.test.ts checks.
  */
 
 import MarkdownIt from 'markdown-it';

@@ -1,15 +1,16 @@
-import type { CommentRecord, IdentityRecord, Store } from '../store/store.ts';
+import type { DiscussionStore } from './ports.ts';
+import type { CommentRecord, IdentityRecord } from './records.ts';
 import { DomainError } from './errors.ts';
 import type { Inbox } from './inbox.ts';
+import { type CommentAction, commentActionRefusal } from './moderation-rules.ts';
+
+export { COMMENT_ACTIONS, type CommentAction } from './moderation-rules.ts';
 
 /** Who acts: the signed-in author on the admin pages, or "operator" for `byline moderate`. */
 export interface Actor {
   id: string | null;
   name: string;
 }
-
-export type CommentAction = 'hide' | 'restore' | 'release' | 'delete' | 'pin' | 'unpin' | 'lock' | 'unlock';
-export const COMMENT_ACTIONS: readonly CommentAction[] = ['hide', 'restore', 'release', 'delete', 'pin', 'unpin', 'lock', 'unlock'];
 
 export type IdentityAction = 'ban' | 'unban' | 'mute' | 'unmute' | 'revoke-sessions';
 export const IDENTITY_ACTIONS: readonly IdentityAction[] = ['ban', 'unban', 'mute', 'unmute', 'revoke-sessions'];
@@ -45,7 +46,7 @@ function cleanReason(reason: unknown): string | null {
  */
 export class Moderation {
   constructor(
-    private readonly store: Store,
+    private readonly store: DiscussionStore,
     private readonly inbox: Inbox,
     private readonly now: () => number = Date.now,
   ) {}
@@ -71,52 +72,44 @@ export class Moderation {
     const reason = cleanReason(rawReason);
     const slug = c.articleSlug;
     const target = `comment ${c.id} by ${c.authorName ?? '[deleted]'} on ${slug}`;
+    const refusal = commentActionRefusal(c, action);
+    if (refusal) throw new DomainError('rule_broken', refusal);
+    const message = await this.applyCommentAction(actor, action, c);
+    await this.audit(actor, `comment.${action}`, target, reason);
+    return { articles: [slug], message };
+  }
+
+  /** Carries out an action the rules allow (see moderation-rules.ts) and says what it did. */
+  private async applyCommentAction(actor: Actor, action: CommentAction, c: CommentRecord): Promise<string> {
     const now = this.now();
-    let message: string;
     switch (action) {
       case 'hide':
-        if (c.state === 'deleted') throw new DomainError('rule_broken', 'That comment is already deleted.');
-        if (c.state === 'hidden') throw new DomainError('rule_broken', 'That comment is already hidden.');
         await this.store.setCommentState(c.id, 'hidden', now);
         if (c.identityId !== actor.id) await this.inbox.removed(c, actor.name);
-        message = 'Comment hidden: readers see “removed by the author” where replies hang on it.';
-        break;
+        return 'Comment hidden: readers see “removed by the author” where replies hang on it.';
       case 'restore':
-        if (c.state !== 'hidden') throw new DomainError('rule_broken', 'Only a hidden comment can be restored.');
         await this.store.setCommentState(c.id, 'visible', now);
-        message = 'Comment restored.';
-        break;
+        return 'Comment restored.';
       case 'release': {
-        if (c.state !== 'held') throw new DomainError('rule_broken', 'That comment is not waiting for review.');
         await this.store.setCommentState(c.id, 'visible', now);
         const released = (await this.store.getComment(c.id)) ?? c;
         const parent = c.parentId ? await this.store.getComment(c.parentId) : undefined;
         await this.inbox.released(released, parent, actor.name);
-        message = 'Comment approved: it is public now.';
-        break;
+        return 'Comment approved: it is public now.';
       }
       case 'delete':
-        if (c.state === 'deleted') throw new DomainError('rule_broken', 'That comment is already deleted.');
         await this.store.deleteComment(c.id, now);
         if (c.identityId !== actor.id && c.state !== 'held') await this.inbox.removed(c, actor.name);
-        message = 'Comment deleted for good.';
-        break;
+        return 'Comment deleted for good.';
       case 'pin':
       case 'unpin':
-        if (action === 'pin' && (c.state !== 'visible' || c.parentId !== null)) {
-          throw new DomainError('rule_broken', 'Only a visible top-level comment can be pinned.');
-        }
         await this.store.setCommentFlag(c.id, 'pinned', action === 'pin', now);
-        message = action === 'pin' ? 'Comment pinned to the top of its article.' : 'Comment unpinned.';
-        break;
+        return action === 'pin' ? 'Comment pinned to the top of its article.' : 'Comment unpinned.';
       case 'lock':
       case 'unlock':
         await this.store.setCommentFlag(c.id, 'locked', action === 'lock', now);
-        message = action === 'lock' ? 'Thread locked: no new replies to this comment.' : 'Thread unlocked.';
-        break;
+        return action === 'lock' ? 'Thread locked: no new replies to this comment.' : 'Thread unlocked.';
     }
-    await this.audit(actor, `comment.${action}`, target, reason);
-    return { articles: [slug], message };
   }
 
   async setArticleClosed(actor: Actor, slug: string, closed: boolean, rawReason?: unknown): Promise<ModerationOutcome> {

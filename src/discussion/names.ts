@@ -3,7 +3,7 @@
  *
  * A name is a label owned by a random identity id; it is never the identity itself (Remark42's
  * name-hash ids let two people become one account, umputun/remark42 PR #1235). Two rules keep the
- * label trustworthy (DESIGN.md, "Rules that make it trustworthy"):
+ * label trustworthy (README.md, "The discussion"):
  *
  * 1. `normalizeDisplayName` decides what may be shown. It refuses invisible, direction-changing,
  *    control, private-use and unassigned characters, symbols and emoji (so nobody can fake a "✓"
@@ -230,11 +230,6 @@ export function nameKeyVariants(name: string): string[] {
   return [...new Set(CASE_FORMS.map((caseForm) => nameKey(caseForm(name))))];
 }
 
-/** True when two names would be treated as the same name. */
-export function sameName(a: string, b: string): boolean {
-  return nameKey(a) === nameKey(b);
-}
-
 /*
  * Reserved names
  * --------------
@@ -243,7 +238,7 @@ export function sameName(a: string, b: string): boolean {
  * or suffix of the key ("admin1", "Moderator2024", "unofficial"); short words such as "mod" or
  * "staff" are not, or "Modi" and "Staffan" would be refused. Technical words are refused only as the
  * whole name ("deleted" would imitate a deleted comment; "null" and "undefined" trip careless code).
- * Seed list: threats-and-tests.md §2.2 and Lobsters' BANNED_USERNAMES.
+ * Seed list: the roles a site's staff go by, and Lobsters' BANNED_USERNAMES.
  */
 const ROLE_WORDS = [
   'admin',

@@ -1,9 +1,10 @@
 /**
- * Threads: from a flat list of comments to the tree a page shows.
+ * Threads: from a flat list of comments to the tree a page shows. Paging through the tree, with
+ * its bounds per page, is the reading service's (threads.ts).
  *
- * Ordering (publishing-and-ranking.md §2.4): top-level comments follow the chosen sort (Top, New or
- * Old); replies are ALWAYS in reading order, oldest first, under every sort, because a conversation
- * must read in order (Ghost orders replies `created_at ASC` the same way). Top ranks a thread by its
+ * Ordering: top-level comments follow the chosen sort (Top, New or Old; see ranking.ts); replies
+ * are ALWAYS in reading order, oldest first, under every sort, because a conversation must read
+ * in order (Ghost orders replies `created_at ASC` the same way). Top ranks a thread by its
  * top-level comment only, not by its replies.
  *
  * Orphans: a comment whose parent is not in the input (moderated away, or not loaded) cannot be placed
@@ -11,12 +12,12 @@
  * together with its own replies and any comments caught in a parent cycle. The caller decides
  * whether to show them; the tree never guesses.
  *
- * Everything here walks the tree with explicit stacks, never recursion, so a 1,000-deep reply chain
- * (threats-and-tests.md T08) cannot overflow the call stack.
+ * Everything here walks the tree with explicit stacks, never recursion, so even a reply chain
+ * thousands deep (a hostile import, or a test that builds one) cannot overflow the call stack.
  */
 
 import { DomainError } from './errors.ts';
-import { compareReadingOrder, type Rankable, type SortOrder, sortComments, type TopOptions } from './ranking.ts';
+import { compareReadingOrder, type Rankable, type SortOrder, sortComments } from './ranking.ts';
 
 /** What a thread needs to know about a comment; anything else rides along untouched. */
 export interface ThreadNodeInput extends Rankable {
@@ -79,7 +80,6 @@ export function buildForest<T extends ThreadNodeInput>(
   comments: readonly T[],
   sort: SortOrder,
   nowMs: number,
-  options: Omit<TopOptions, 'nowMs'> = {},
 ): Forest<T> {
   const byId = new Map<string, T>();
   for (const c of comments) {
@@ -99,7 +99,7 @@ export function buildForest<T extends ThreadNodeInput>(
     }
   }
 
-  const sortedTops = sortComments(tops, sort, { ...options, nowMs });
+  const sortedTops = sortComments(tops, sort, { nowMs });
   const placed = new Set<string>();
   const roots: ThreadNode<T>[] = [];
   const stack: ThreadNode<T>[] = [];
@@ -131,9 +131,8 @@ export function buildThread<T extends ThreadNodeInput>(
   comments: readonly T[],
   sort: SortOrder,
   nowMs: number,
-  options: Omit<TopOptions, 'nowMs'> = {},
 ): ThreadNode<T>[] {
-  return buildForest(comments, sort, nowMs, options).roots;
+  return buildForest(comments, sort, nowMs).roots;
 }
 
 /** Number of comments below a node (children, their children, …), not counting the node itself. */
@@ -176,56 +175,4 @@ export function flattenForDisplay<T>(nodes: readonly ThreadNode<T>[], maxIndent:
     }
   }
   return rows;
-}
-
-export interface ThreadPage<T> {
-  threads: ThreadNode<T>[];
-  /** Id of the last top-level comment on this page, to pass as `after`; absent on the last page. */
-  next?: string;
-}
-
-/**
- * One page of whole threads: `limit` top-level comments (with all their replies) following the
- * top-level comment `after`. An `after` that is no longer in the list (deleted or hidden since the
- * previous page) is reported rather than silently restarting from the first page.
- */
-export function pageOfThreads<T extends { id: string }>(
-  nodes: readonly ThreadNode<T>[],
-  page: { limit: number; after?: string },
-): ThreadPage<T> {
-  const { limit, after } = page;
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new DomainError('bad_request', 'The number of comments per page must be a whole number of at least 1.');
-  }
-  let start = 0;
-  if (after !== undefined) {
-    const index = nodes.findIndex((n) => n.comment.id === after);
-    if (index === -1) {
-      throw new DomainError('bad_request', 'That page of comments is out of date. Please reload the comments.');
-    }
-    start = index + 1;
-  }
-  const threads = nodes.slice(start, start + limit);
-  const result: ThreadPage<T> = { threads };
-  if (start + limit < nodes.length && threads.length > 0) result.next = threads[threads.length - 1]!.comment.id;
-  return result;
-}
-
-export interface LimitedReplies<T> {
-  /** The first `firstN` direct replies, in reading order, with their own replies intact. */
-  shown: ThreadNode<T>[];
-  /** Direct replies left out. */
-  hiddenReplies: number;
-  /** All comments left out: the hidden replies and everything under them. */
-  hiddenComments: number;
-}
-
-/** Shows the first `firstN` replies of a comment and counts the rest, for a "show N more" link. */
-export function limitReplies<T>(node: ThreadNode<T>, firstN: number): LimitedReplies<T> {
-  const n = Math.max(0, Math.floor(firstN));
-  const shown = node.children.slice(0, n);
-  const hidden = node.children.slice(n);
-  let hiddenComments = hidden.length;
-  for (const child of hidden) hiddenComments += countDescendants(child);
-  return { shown, hiddenReplies: hidden.length, hiddenComments };
 }

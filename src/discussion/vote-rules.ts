@@ -1,4 +1,4 @@
-import type { IdentityRecord, VoteCountRule } from '../store/store.ts';
+import type { IdentityRecord, VoteCountRule } from './records.ts';
 
 export interface VoteRuleSettings {
   /** Votes from identities younger than this are stored but not counted (0: off). */

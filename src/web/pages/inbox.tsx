@@ -1,5 +1,5 @@
 import { describeNotification } from '../../discussion/inbox.ts';
-import type { NotificationRecord } from '../../store/store.ts';
+import type { NotificationRecord } from '../../discussion/records.ts';
 import type { AppContext } from '../context.ts';
 import { renderDocument } from '../render.ts';
 import { articlePath } from './discussion.tsx';

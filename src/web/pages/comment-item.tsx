@@ -1,0 +1,141 @@
+import { type CommentAction, commentActionsFor } from '../../discussion/moderation-rules.ts';
+import type { CommentView, DisplayItem } from '../../discussion/service.ts';
+import { actionLabels } from './admin-comments.tsx';
+import { BanForm } from './ban-form.tsx';
+import { AuthorBadge, CsrfField, type DiscussionViewer } from './comment-forms.tsx';
+import { articlePath } from './paths.ts';
+import { exactTime, relativeTime } from './time.ts';
+
+/** The actions offered under a comment, in this order; the rest are on the admin pages. */
+const INLINE_ACTIONS: readonly CommentAction[] = ['release', 'restore', 'hide', 'pin', 'unpin'];
+
+/**
+ * The author's moderation controls under each comment: plain forms that post to the admin routes
+ * and come back to the comment, so they work without JavaScript.
+ */
+function AuthorControls(props: { c: CommentView; csrf: string; returnTo: string }) {
+  const { c, csrf, returnTo } = props;
+  const offered = commentActionsFor(c);
+  return (
+    <div class="mod-controls">
+      {INLINE_ACTIONS.filter((action) => offered.includes(action)).map((action) => (
+        <form method="post" action={`/admin/comments/${c.id}/${action}`} class="inline-form mod-form">
+          <input type="hidden" name="_csrf" value={csrf} />
+          <input type="hidden" name="return" value={returnTo} />
+          <button type="submit" class={`link-button mod-${action}`}>
+            {actionLabels[action]}
+          </button>
+        </form>
+      ))}
+      {c.writerId && !c.isAuthor && !c.mine && (
+        <details class="mod-ban">
+          <summary>Ban…</summary>
+          <BanForm identityId={c.writerId} csrf={csrf} returnTo={returnTo} compact idPrefix={`ban-${c.id}`} name={c.authorName ?? undefined} />
+        </details>
+      )}
+      {c.writerId && (
+        <a class="mod-more" href={`/admin/identities/${c.writerId}`}>
+          More
+        </a>
+      )}
+    </div>
+  );
+}
+
+/** One comment. The author badge comes from the identity's role, never from anything typed. */
+export function CommentItem(props: { item: DisplayItem; slug: string; viewer: DiscussionViewer | null; now: number; focus?: string }) {
+  const { item, slug, viewer, now } = props;
+  const c: CommentView = item.comment;
+  const name = c.authorName ?? '[deleted]';
+  const id = `comment-${c.id}`;
+  const permalink = `${articlePath(slug)}${item.rootId !== c.id ? `?thread=${item.rootId}` : ''}#${id}`;
+  const voteLabel = c.votedByMe ? `Take back your upvote of the comment by ${name}, score ${c.score}` : `Upvote the comment by ${name}, score ${c.score}`;
+  return (
+    <li
+      class={`comment indent-${item.indent}${c.isAuthor ? ' by-author' : ''}${c.deleted ? ' is-deleted' : ''}${c.pinned ? ' is-pinned' : ''}`}
+      id={id}
+      data-id={c.id}
+      data-parent={c.parentId ?? undefined}
+      data-indent={item.indent}
+      data-root={item.rootId}
+      data-score={c.score}
+      data-created={c.createdAt}
+    >
+      <article class="comment-card" aria-labelledby={`${id}-by`}>
+        <header class="comment-head">
+          <span class="comment-author" id={`${id}-by`}>
+            {c.deleted ? <span class="deleted-name">[deleted]</span> : <bdi>{name}</bdi>}
+          </span>
+          {c.isAuthor && <AuthorBadge />}
+          {c.pinned && <span class="badge-pinned">Pinned</span>}
+          {c.held && <span class="badge-held">Waiting for review</span>}
+          {c.removed && !c.deleted && <span class="badge-removed">Hidden from readers</span>}
+          <a class="comment-time" href={permalink} title={exactTime(c.createdAt)}>
+            <time datetime={new Date(c.createdAt).toISOString()}>{relativeTime(c.createdAt, now)}</time>
+          </a>
+          {c.editedAt !== null && !c.deleted && (
+            <span class="edited" title={`Edited ${exactTime(c.editedAt)}`}>
+              edited
+            </span>
+          )}
+        </header>
+        {item.replyingTo && (
+          <p class="replying-to">
+            replying to <bdi>{item.replyingTo}</bdi>
+          </p>
+        )}
+        {c.deleted ? (
+          <p class="comment-body placeholder">{c.removed ? 'This comment was removed by the author.' : 'This comment was deleted.'}</p>
+        ) : (
+          <div class="comment-body" dir="auto" dangerouslySetInnerHTML={{ __html: c.html }} />
+        )}
+        {!c.deleted && (
+          <footer class="comment-actions">
+            {c.mine ? (
+              <span class="score own-score" title="Upvote score">
+                <span aria-hidden="true">▲ </span>
+                <span class="score-value">{c.score}</span>
+                <span class="visually-hidden"> upvotes</span>
+              </span>
+            ) : (
+              <form method="post" action={`/comments/${c.id}/vote`} class="vote-form">
+                <CsrfField viewer={viewer} />
+                <input type="hidden" name="action" value={c.votedByMe ? 'down' : 'up'} />
+                <button type="submit" class="vote" aria-pressed={c.votedByMe ? 'true' : 'false'} aria-label={voteLabel} disabled={!c.canVote && viewer !== null}>
+                  <span aria-hidden="true">▲ </span>
+                  <span class="score-value">{c.score}</span>
+                </button>
+              </form>
+            )}
+            <a class="reply-link" href={`${articlePath(slug)}/comments/${c.id}/reply`} aria-label={`Reply to ${name}`}>
+              Reply
+            </a>
+            <a class="permalink" href={permalink} aria-label={`Permalink to the comment by ${name}`}>
+              Permalink
+            </a>
+            {c.canEdit && (
+              <a class="edit-link" href={`/comments/${c.id}/edit`} aria-label="Edit your comment">
+                Edit
+              </a>
+            )}
+            {c.mine && (
+              <form method="post" action={`/comments/${c.id}/delete`} class="delete-form">
+                <CsrfField viewer={viewer} />
+                <button type="submit" class="link-button delete-button" aria-label="Delete your comment">
+                  Delete
+                </button>
+              </form>
+            )}
+          </footer>
+        )}
+        {viewer?.isAuthor && !(c.deleted && !c.removed) && <AuthorControls c={c} csrf={viewer.csrf} returnTo={permalink} />}
+        {item.hiddenReplies > 0 && (
+          <a class="more-replies" href={`${articlePath(slug)}?thread=${item.rootId}#${id}`}>
+            {item.hiddenReplies} more {item.hiddenReplies === 1 ? 'reply' : 'replies'}
+          </a>
+        )}
+      </article>
+    </li>
+  );
+}
+
