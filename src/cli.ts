@@ -2,12 +2,11 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from './config.ts';
 import { loadSite } from './content/load.ts';
 import { createArticle } from './content/scaffold.ts';
-import { watchContent } from './content/watch.ts';
 import { extraCommands } from './commands/index.ts';
-import { Discussion } from './discussion/service.ts';
+import { serve } from './main.ts';
 import { openStore } from './store/open.ts';
-import { createApp } from './web/app.ts';
-import { ContentError, loadSiteHolder, reloadSiteHolder } from './web/site-holder.ts';
+import { composeDiscussion } from './web/compose.ts';
+import { loadSiteHolder } from './web/site-holder.ts';
 
 const usage = () => `Usage: byline <command> [options]
 
@@ -30,70 +29,6 @@ Options (or environment):
 function fail(message: string): never {
   console.error(message);
   process.exit(1);
-}
-
-async function serve(config: Config): Promise<void> {
-  let content: Awaited<ReturnType<typeof loadSiteHolder>>;
-  try {
-    content = await loadSiteHolder(config.contentDir, config.dev);
-  } catch (err) {
-    if (err instanceof ContentError) fail(`Byline did not start. ${err.message}`);
-    throw err;
-  }
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: config.migrateOnStart });
-  const { app } = await createApp({ config, content, store });
-  let stopWatching = () => {};
-  if (config.dev) {
-    stopWatching = watchContent(config.contentDir, () => {
-      void reloadSiteHolder(content, config.contentDir, true).then((problems) => {
-        if (problems.length > 0) console.error(`Content not reloaded; fix these first:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-        else console.log('Content reloaded.');
-      });
-    });
-  }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: ending live streams, finishing requests in flight, then closing the database.`);
-    stopWatching();
-    await closeWithin(app, config.server.shutdownGraceMs).catch((err) => console.error('Closing the server failed:', err));
-    // Only now, with no request left that could still be writing, is the store closed: every
-    // write that was answered has been committed.
-    await store.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  await app.listen({ host: config.host, port: config.port });
-  const address = app.server.address();
-  const port = address && typeof address === 'object' ? address.port : config.port;
-  const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  console.log(`Byline is serving ${content.site.config.title} at http://${shownHost}:${port}/ (storage: ${store.engine}${config.dev ? ', dev mode' : ''})`);
-}
-
-/**
- * Closes the server: live streams end first (readers reconnect by themselves), requests in flight
- * finish, and whatever is still open after the grace period is cut, so a stop never waits on a
- * client. A last timer exits the process should even that not finish.
- */
-async function closeWithin(app: Awaited<ReturnType<typeof createApp>>['app'], graceMs: number): Promise<void> {
-  const cut = setTimeout(() => {
-    console.error(`Requests still open after ${graceMs / 1000} s; closing their connections.`);
-    app.server.closeAllConnections();
-  }, graceMs);
-  const last = setTimeout(() => {
-    console.error('The server did not close; exiting.');
-    process.exit(1);
-  }, graceMs + 5000);
-  cut.unref();
-  last.unref();
-  try {
-    await app.close();
-  } finally {
-    clearTimeout(cut);
-    clearTimeout(last);
-  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -138,9 +73,12 @@ async function main(argv: string[]): Promise<void> {
     case 'check': {
       const config = loadConfig(process.env, overrides);
       const result = await loadSite(config.contentDir, { includeDrafts: true });
-      if (result.problems.length > 0) fail(`${result.problems.length} problem(s) in ${config.contentDir}:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
+      if (result.problems.length > 0)
+        fail(`${result.problems.length} problem(s) in ${config.contentDir}:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
       const site = result.site!;
-      console.log(`Content is valid: ${site.articles.length} articles, ${site.drafts.length} drafts, ${site.books.length} book(s), ${site.sections.length} sections, ${site.tags.length} tags.`);
+      console.log(
+        `Content is valid: ${site.articles.length} articles, ${site.drafts.length} drafts, ${site.books.length} book(s), ${site.sections.length} sections, ${site.tags.length} tags.`,
+      );
       return;
     }
     case 'migrate': {
@@ -155,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
       const config = loadConfig(process.env, overrides);
       const content = await loadSiteHolder(config.contentDir, false);
       const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: config.migrateOnStart });
-      const discussion = new Discussion(store, { commentPolicy: () => undefined }, { authorNames: content.site.config.authorNames });
+      const { discussion } = composeDiscussion(config, content, store, Date.now);
       const link = await discussion.createAuthorLink(rest.join(' ').trim() || undefined);
       const base = (config.baseUrl ?? content.site.config.baseUrl).replace(/\/+$/, '');
       console.log(`${base}/author/signin?token=${link.token}`);

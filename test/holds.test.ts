@@ -50,7 +50,7 @@ describe('held comments over HTTP', () => {
     // A first comment, approved, so the later checks see only the link and word policies.
     const first = await postComment(t, regular, slug, 'My first words');
     assert.equal(first.held, true);
-    await t.ctx.store.setCommentState(first.id, 'visible', clock);
+    await t.store.setCommentState(first.id, 'visible', clock);
   });
   after(async () => t.close());
 

@@ -57,7 +57,7 @@ describe('session expiry', () => {
 
   test('reading pages writes the last-seen time at most once an hour', async () => {
     const who = await signIn(t, 'Busy Reader');
-    const store = t.ctx.store as { touchSession(hash: string, now: number): Promise<void> };
+    const store = t.store as { touchSession(hash: string, now: number): Promise<void> };
     const original = store.touchSession.bind(store);
     let writes = 0;
     store.touchSession = async (hash, now) => {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { defaultModeration } from '../src/config.ts';
 import { countLinks } from '../src/discussion/holds.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
-import { sessionCookieName } from '../src/web/guard.ts';
+import { sessionCookieName } from '../src/web/session.ts';
 import { type Person, call, csrfFor, form, generousLimits, postComment, publicComments, signIn } from './helpers/people.ts';
 
 const slug = 'the-last-ten-percent';

@@ -1,4 +1,4 @@
-import type { CommentRecord } from '../store/store.ts';
+import type { CommentRecord } from '../discussion/records.ts';
 import type { AppContext } from './context.ts';
 
 /** Rough memory of one loaded comment beside its text: the object, its id and name strings. */
@@ -17,5 +17,5 @@ function recordsBytes(records: readonly CommentRecord[]): number {
  * a discussion too large for it is read from the store on each render instead.
  */
 export function articleComments(ctx: AppContext, slug: string): Promise<CommentRecord[]> {
-  return ctx.pageCache.data('comments', slug, ctx.now, recordsBytes, () => ctx.store.listComments(slug));
+  return ctx.pageCache.data('comments', slug, ctx.now, recordsBytes, () => ctx.reads.articleComments(slug));
 }

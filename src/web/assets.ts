@@ -40,15 +40,10 @@ function clientScript(): Buffer {
   }
   // esbuild is a development dependency: loaded only on this path, never in production.
   const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
-  const result = buildSync({
-    entryPoints: [join(here, '..', 'client', 'main.ts')],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: ['es2020'],
-    write: false,
-    legalComments: 'none',
-  });
+  type BuildOptions = import('esbuild').BuildOptions;
+  // The same options as the production build (scripts/build.js reads this file too).
+  const options = JSON.parse(readFileSync(join(here, '..', 'client', 'bundle-options.json'), 'utf8')) as BuildOptions;
+  const result = buildSync({ ...options, entryPoints: [join(here, '..', 'client', 'main.ts')], write: false });
   return Buffer.from(result.outputFiles[0]!.contents);
 }
 

@@ -11,7 +11,9 @@ class InvalidTextError extends Error {
   readonly statusCode = 400;
   readonly code = 'BYLINE_INVALID_UTF8';
   constructor(where: string) {
-    super(`The ${where} is not valid UTF-8 text: some of its bytes do not spell any character. Please check its encoding and send it again.`);
+    super(
+      `The ${where} is not valid UTF-8 text: some of its bytes do not spell any character. Please check its encoding and send it again.`,
+    );
     this.name = 'InvalidTextError';
   }
 }

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TrustProxy } from '../config.ts';
 import type { ServerSettings } from '../server-settings.ts';
-import { addressPrefix } from './guard.ts';
+import { addressPrefix } from './client.ts';
 
 /**
  * The HTTP server's own timeouts. A request's headers and then its whole body must arrive in

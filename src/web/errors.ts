@@ -5,8 +5,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StoreUnavailableError } from '../store/driver.ts';
-import { RecordMissingError } from '../store/store.ts';
-import { apiError } from './app.ts';
+import { RecordMissingError } from '../discussion/records.ts';
+import { apiError } from './api-error.ts';
 import type { AppContext } from './context.ts';
 import { messagePage } from './pages/account.tsx';
 import { notFoundPage, serverErrorPage, unavailablePage } from './pages/errors.tsx';
@@ -31,17 +31,32 @@ function clientErrorText(err: FastifyError, status: number): ClientErrorText {
     case 414:
       return { code: 'too_long', title: 'Address too long', message: 'This address is too long.' };
     case 415:
-      return { code: 'unsupported_media_type', title: 'Not understood', message: 'Send JSON (Content-Type: application/json) or an HTML form.' };
+      return {
+        code: 'unsupported_media_type',
+        title: 'Not understood',
+        message: 'Send JSON (Content-Type: application/json) or an HTML form.',
+      };
     case 429:
-      return { code: 'rate_limited', title: 'Slow down a little', message: fromFramework ? 'Too many requests. Please wait a moment.' : err.message };
+      return {
+        code: 'rate_limited',
+        title: 'Slow down a little',
+        message: fromFramework ? 'Too many requests. Please wait a moment.' : err.message,
+      };
   }
+  // A request part that does not fit its route's schema: the message is ours (see validation.ts).
+  if (err.validation) return { code: 'bad_request', title: 'Not understood', message: err.message };
   if (err.code === 'FST_ERR_BAD_URL') {
-    return { code: 'bad_request', title: 'Address not valid', message: 'This address is not valid: part of it is not correctly percent-encoded.' };
+    return {
+      code: 'bad_request',
+      title: 'Address not valid',
+      message: 'This address is not valid: part of it is not correctly percent-encoded.',
+    };
   }
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
     return { code: 'bad_request', title: 'Not understood', message: 'The request body is not valid JSON.' };
   }
-  if (fromFramework || !err.message) return { code: 'bad_request', title: 'Not understood', message: 'This request could not be understood.' };
+  if (fromFramework || !err.message)
+    return { code: 'bad_request', title: 'Not understood', message: 'This request could not be understood.' };
   return { code: 'bad_request', title: 'Not understood', message: err.message };
 }
 
@@ -65,7 +80,8 @@ export function registerErrorHandling(app: FastifyInstance, ctx: AppContext): vo
     // overloaded right now: the reader should retry, as when it is down.
     if (err instanceof StoreUnavailableError || (err as { code?: unknown }).code === '57014') {
       reply.code(503).header('Retry-After', '5');
-      if (isApi(req.url)) return reply.send(apiError('unavailable', 'The site cannot reach its database right now. Try again in a moment.'));
+      if (isApi(req.url))
+        return reply.send(apiError('unavailable', 'The site cannot reach its database right now. Try again in a moment.'));
       return reply.type('text/html; charset=utf-8').send(unavailablePage(ctx));
     }
     if (err instanceof RecordMissingError) {
@@ -93,7 +109,8 @@ export function onFrameworkError(ctx: AppContext, err: FastifyError, req: Fastif
   const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
   reply.code(status).headers({ ...securityHeaders, 'Cache-Control': 'no-store' });
   if (status === 500) console.error(`Error routing ${req.method} ${req.url}:`, err);
-  const text = status === 500 ? { code: 'internal', title: '', message: 'Something went wrong on our side.' } : clientErrorText(err, status);
+  const text =
+    status === 500 ? { code: 'internal', title: '', message: 'Something went wrong on our side.' } : clientErrorText(err, status);
   if (isApi(req.url)) return reply.type('application/json; charset=utf-8').send(JSON.stringify(apiError(text.code, text.message)));
   return reply.type('text/html; charset=utf-8').send(status === 500 ? serverErrorPage(ctx) : clientErrorPage(ctx, text));
 }

@@ -1,120 +1,24 @@
+// The cross-site guard: a state-changing request must come from our own pages (or from a client
+// that carries no browser context at all), and a signed-in reader's forms carry a token bound
+// to their session.
 import { createHmac } from 'node:crypto';
-import { isIP } from 'node:net';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { keyedHash, secretsEqual } from '../discussion/secrets.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import { secretsEqual } from '../discussion/secrets.ts';
+import { apiError } from './api-error.ts';
 import type { AppContext } from './context.ts';
+import { messagePage } from './pages/account.tsx';
 
-/**
- * The client's address prefix: the whole IPv4 address, or the /64 of an IPv6 one (a home or a
- * phone usually gets a whole /64, so counting single v6 addresses would be counting nothing).
- * `req.ip` already honours the explicit trust-proxy setting, so a forged X-Forwarded-For from
- * an untrusted peer cannot pick a new bucket.
- */
-export function addressPrefix(ip: string): string {
-  const mapped = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
-  if (isIP(mapped) !== 6) return mapped;
-  const [head] = mapped.split('::');
-  const full = expandIpv6(mapped);
-  return full ? `${full.slice(0, 4).join(':')}::/64` : `${head}::/64`;
-}
-
-function expandIpv6(ip: string): string[] | undefined {
-  const [left, right] = ip.split('::') as [string, string | undefined];
-  const l = left ? left.split(':') : [];
-  const r = right ? right.split(':') : [];
-  if (right === undefined) return l.length === 8 ? l.map((p) => p.toLowerCase()) : undefined;
-  const fill = new Array(8 - l.length - r.length).fill('0');
-  return [...l, ...fill, ...r].map((p) => p.toLowerCase().replace(/^0+(?=.)/, ''));
-}
-
-/** Readers' addresses are kept only as keyed hashes of their prefix. */
-export function prefixHash(ctx: AppContext, req: FastifyRequest): string {
-  return keyedHash(ctx.config.secret, `prefix:${addressPrefix(req.ip)}`);
-}
-
-export function sessionCookieName(ctx: AppContext): string {
-  return ctx.config.insecureCookies ? 'byline_session' : '__Host-byline_session';
-}
-
-/**
- * One cookie's value. The header is whatever the client sent: a value that is not valid
- * percent-encoding is treated as absent (so a mangled cookie reads as signed out), never an error.
- */
-export function readCookie(req: FastifyRequest, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return decodeCookieValue(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
-
-function decodeCookieValue(raw: string): string | undefined {
-  const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
-  if (!value.includes('%')) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The path and query of the page a form was sent from, when the browser said (Referer). Only
- * ever used as a return target on this site, after `safeReturn`; a malformed header reads as absent.
- */
-export function refererPath(req: FastifyRequest): string | undefined {
-  const referer = req.headers.referer;
-  if (!referer || referer.length > 2000) return undefined;
-  try {
-    const url = new URL(referer);
-    return `${url.pathname}${url.search}`;
-  } catch {
-    return undefined;
-  }
-}
-
-export function sessionToken(ctx: AppContext, req: FastifyRequest): string | undefined {
-  return readCookie(req, sessionCookieName(ctx));
-}
-
-/** The browser keeps the session cookie as long as the server would honour the session at most. */
-const sessionCookieSeconds = (ctx: AppContext) => ctx.config.sessions.maxDays * 24 * 3600;
-
-/**
- * A readable companion of the session cookie. It holds no secret: it only tells the page's
- * script that this browser is signed in, so the script can ask for the reader's own state
- * (see `jsCookie`), while the session token itself stays HttpOnly.
- */
-export const signedInHintCookie = 'byline_signed_in';
-/** Set by the script when it runs: the browser will apply a signed-in overlay to shared pages. */
-export const jsCookie = 'byline_js';
-
-export function setSessionCookie(ctx: AppContext, reply: FastifyReply, token: string): void {
-  const secure = ctx.config.insecureCookies ? '' : '; Secure';
-  const maxAge = sessionCookieSeconds(ctx);
-  reply.header('Set-Cookie', [
-    `${sessionCookieName(ctx)}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`,
-    `${signedInHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${maxAge}${secure}`,
-  ]);
-}
-
-export function clearSessionCookie(ctx: AppContext, reply: FastifyReply): void {
-  const secure = ctx.config.insecureCookies ? '' : '; Secure';
-  reply.header('Set-Cookie', [
-    `${sessionCookieName(ctx)}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`,
-    `${signedInHintCookie}=; Path=/; SameSite=Lax; Max-Age=0${secure}`,
-  ]);
+interface SecretContext {
+  config: Pick<Config, 'secret'>;
 }
 
 /** The token a signed-in reader's forms carry: bound to their session, useless to anyone else. */
-export function csrfToken(ctx: AppContext, session: string): string {
+export function csrfToken(ctx: SecretContext, session: string): string {
   return createHmac('sha256', ctx.config.secret).update(`csrf:${session}`).digest('base64url').slice(0, 32);
 }
 
-export function csrfValid(ctx: AppContext, session: string | undefined, given: unknown): boolean {
+export function csrfValid(ctx: SecretContext, session: string | undefined, given: unknown): boolean {
   return session !== undefined && typeof given === 'string' && secretsEqual(csrfToken(ctx, session), given);
 }
 
@@ -134,4 +38,30 @@ export function crossSiteReason(req: FastifyRequest, isForm: boolean): string | 
   if (origin !== undefined && origin !== ownOrigin(req)) return 'Requests from other sites are refused (Origin does not match).';
   if (isForm && site === undefined && origin === undefined) return 'This form must be sent from a page of this site.';
   return undefined;
+}
+
+const isWrite = (method: string) => method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE';
+
+/**
+ * Every state-changing request, sign-in included, must come from our own pages or from a client
+ * that carries no browser context at all. Checked before the body is even parsed; API writes
+ * that carry a body must also say it is JSON.
+ */
+export function registerCrossSiteGuard(app: FastifyInstance, ctx: AppContext): void {
+  app.addHook('onRequest', async (req, reply) => {
+    if (!isWrite(req.method)) return;
+    const contentType = req.headers['content-type'] ?? '';
+    const reason = crossSiteReason(req, contentType.startsWith('application/x-www-form-urlencoded'));
+    const isApi = req.url.startsWith('/api/');
+    if (reason) {
+      if (isApi) return reply.code(403).send(apiError('forbidden', reason));
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(messagePage({ ctx, viewer: null, title: 'Not allowed', message: reason, back: '/' }));
+    }
+    if (isApi && req.method !== 'DELETE' && req.method !== 'PUT' && !contentType.startsWith('application/json')) {
+      return reply.code(415).send(apiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.'));
+    }
+  });
 }

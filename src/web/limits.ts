@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import { RateLimiterMemory, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import { DomainError } from '../discussion/errors.ts';
+import { clusterLimiterFactory, type LimiterFactory, type OnEngine } from '../cluster/node.ts';
+import { chooseEngine } from '../store/engine.ts';
 
 export interface Limiters {
   newNames: RateLimiterAbstract;
@@ -17,28 +19,59 @@ export interface Limiters {
   close(): void;
 }
 
+/** Where the counters live: a factory for each limiter, and what to let go of at shutdown. */
+export interface LimiterBackend {
+  make: LimiterFactory;
+  close(): void;
+}
+
 /**
- * Rate limits through rate-limiter-flexible. On SQLite the counters live in their own small
- * database file beside the site's (so they survive restarts without sharing the main write
- * lock); nodes on PostgreSQL pass a shared store factory instead.
+ * On SQLite the counters live in their own small database file beside the site's, so they
+ * survive restarts without sharing the main write lock.
  */
-export function createLimiters(config: Config, shared?: (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract): Limiters {
+function sqliteLimiterBackend(dataDir: string): LimiterBackend {
+  const db = new Database(join(dataDir, 'limits.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  return {
+    make: (opts) => new RateLimiterSQLite({ ...opts, storeClient: db, storeType: 'better-sqlite3', tableName: `rl_${opts.keyPrefix}`, clearExpiredByTimeout: false }),
+    close: () => db.close(),
+  };
+}
+
+const memoryLimiterBackend = (): LimiterBackend => ({ make: (opts) => new RateLimiterMemory(opts), close: () => {} });
+
+/**
+ * Chooses where rate-limit counters live from the engine the store runs on: in PostgreSQL,
+ * shared by every node (src/cluster/node.ts); in a file beside SQLite's; in memory on PGlite,
+ * which is one process with nothing to share or keep.
+ */
+export async function limiterBackendFor(config: Config, store: OnEngine): Promise<LimiterBackend> {
+  switch (store.access.engine) {
+    case 'postgres': {
+      const make = await clusterLimiterFactory(store);
+      return make ? { make, close: () => {} } : memoryLimiterBackend();
+    }
+    case 'sqlite':
+      return sqliteLimiterBackend(config.dataDir);
+    case 'pglite':
+      return memoryLimiterBackend();
+  }
+}
+
+/**
+ * Rate limits through rate-limiter-flexible, on the backend `limiterBackendFor` chose. A bare
+ * factory is taken as a shared backend with nothing to close; with neither, the backend follows
+ * the engine the settings choose (src/store/engine.ts): a file beside SQLite, memory otherwise.
+ */
+export function createLimiters(config: Config, backend?: LimiterBackend | LimiterFactory): Limiters {
   const l = config.limits;
   const w = config.writeLimits;
-  let db: Database.Database | undefined;
-  let make = shared;
-  if (!make) {
-    if (config.databaseUrl) {
-      make = (opts) => new RateLimiterMemory(opts);
-    } else {
-      db = new Database(join(config.dataDir, 'limits.db'));
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      const client = db;
-      make = (opts) =>
-        new RateLimiterSQLite({ ...opts, storeClient: client, storeType: 'better-sqlite3', tableName: `rl_${opts.keyPrefix}`, clearExpiredByTimeout: false });
-    }
-  }
+  const chosen: LimiterBackend =
+    typeof backend === 'function'
+      ? { make: backend, close: () => {} }
+      : (backend ?? (chooseEngine(config).engine === 'sqlite' ? sqliteLimiterBackend(config.dataDir) : memoryLimiterBackend()));
+  const make = chosen.make;
   return {
     newNames: make({ keyPrefix: 'names', points: l.newNamesPerPrefixPerHour, duration: 3600 }),
     commentsBurst: make({ keyPrefix: 'cburst', points: l.commentsPer15Seconds, duration: 15 }),
@@ -49,7 +82,7 @@ export function createLimiters(config: Config, shared?: (opts: { keyPrefix: stri
     editsHourly: make({ keyPrefix: 'ehour', points: w.editsPerHour, duration: 3600 }),
     deletes: make({ keyPrefix: 'deletes', points: w.deletesPerMinute, duration: 60 }),
     accountActions: make({ keyPrefix: 'account', points: w.accountActionsPerHour, duration: 3600 }),
-    close: () => db?.close(),
+    close: () => chosen.close(),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { Store, StoredEvent } from '../store/store.ts';
+import type { EventStore } from '../discussion/ports.ts';
+import type { StoredEvent } from '../discussion/records.ts';
 
 export interface LiveClient {
   res: ServerResponse;
@@ -148,7 +149,7 @@ export class LiveHub {
   private readonly limits: LiveLimits;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: EventStore,
     private readonly format: EventFormatter,
     limits: Partial<LiveLimits> = {},
   ) {

@@ -3,7 +3,9 @@ import type { SiteHolder } from './context.ts';
 
 export class ContentError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The content folder has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `The content folder has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ContentError';
   }
 }

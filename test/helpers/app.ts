@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { SqlStore } from '../../src/store/sql-store.ts';
-import { openStore } from '../../src/store/open.ts';
 import { createApp } from '../../src/web/app.ts';
 import type { AppContext } from '../../src/web/context.ts';
 import { loadSiteHolder } from '../../src/web/site-holder.ts';
+import { openTestStore } from './engine.ts';
 
 export const demoContentDir = resolve('content');
 
@@ -31,6 +31,8 @@ export interface TestAppOptions {
 /** Starts Byline on a fresh temporary data folder with the demo content (or another folder). */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'byline-test-'));
+  // SQLite unless BYLINE_TEST_ENGINE picks another engine (see ./engine.ts).
+  const opened = await openTestStore({ dataDir, databaseUrl: opts.config?.databaseUrl });
   const config = loadConfig(
     {},
     {
@@ -39,10 +41,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       secret: 'test-secret',
       logLevel: 'quiet',
       port: 0,
+      databaseUrl: opened.databaseUrl,
       ...opts.config,
     },
   );
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir, migrate: true });
+  const store = opened.store;
   const content = await loadSiteHolder(config.contentDir, config.dev);
   const { app, ctx } = await createApp({ config, content, store, now: opts.now });
   let url = '';
@@ -61,7 +64,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     config,
     async close() {
       await app.close();
-      await store.close();
+      await opened.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

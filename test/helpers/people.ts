@@ -92,7 +92,12 @@ export interface PublicComment {
   author: { name: string } | null;
 }
 
-export async function publicComments(t: TestApp, slug: string, cookie?: string, sort = 'new'): Promise<{ comments: PublicComment[]; total: number }> {
+export async function publicComments(
+  t: TestApp,
+  slug: string,
+  cookie?: string,
+  sort = 'new',
+): Promise<{ comments: PublicComment[]; total: number }> {
   const res = await call(t, 'GET', `/api/v1/articles/${slug}/comments?sort=${sort}`, { cookie });
   assert.equal(res.statusCode, 200, res.body);
   return res.json() as { comments: PublicComment[]; total: number };

@@ -1,26 +1,60 @@
+// The reader's inbox: its page, its JSON, and the private feed with its secret address.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Feed } from 'feed';
 import { describeNotification } from '../../discussion/inbox.ts';
 import type { Viewer } from '../../discussion/service.ts';
+import { type RouteSchema, errorResponse, object, ok } from '../route-schema.ts';
+import { apiError } from '../api-error.ts';
 import type { AppContext } from '../context.ts';
-import { csrfToken, csrfValid, sessionToken } from '../guard.ts';
-import { prepareBodyAsync, sendPrepared } from '../http.ts';
-import { RateLimitedError, take } from '../limits.ts';
+import { inboxFeed } from '../discussion-feeds.ts';
+import { csrfToken, csrfValid } from '../guard.ts';
+import { HTML, formFields } from '../handlers.ts';
+import { RateLimitedError } from '../limits.ts';
 import { messagePage } from '../pages/account.tsx';
-import { articlePath } from '../pages/discussion.tsx';
-import { inboxPage, notificationHref } from '../pages/inbox.tsx';
-import { headerViewer, moderationServices } from './admin.tsx';
-import { viewerOf } from './discussion.ts';
+import { inboxPage } from '../pages/inbox.tsx';
+import { sessionToken } from '../session.ts';
+import { headerViewer, viewerOf } from '../viewer.ts';
 
-/** Entries in an article's public comments feed: the latest ones, as Atom feeds conventionally hold. */
-export const FEED_COMMENTS = 50;
+interface FeedParams {
+  file: string;
+}
 
-const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const inboxSchema: RouteSchema = {
+  summary: 'The signed-in reader’s notifications, newest first',
+  responses: {
+    '200': ok(
+      'The unread count and the notifications.',
+      object({
+        unread: { type: 'integer' },
+        items: {
+          type: 'array',
+          items: object({
+            kind: { type: 'string' },
+            text: { type: 'string' },
+            article: { type: 'string' },
+            commentId: { type: 'string' },
+            actor: { type: ['string', 'null'] },
+            createdAt: { type: 'string', format: 'date-time' },
+            read: { type: 'boolean' },
+          }),
+        },
+      }),
+    ),
+    '401': errorResponse('Not signed in.'),
+  },
+};
 
-/** The reader's inbox page, their private feed, and each article's public comments feed. */
+const feedParams = object({ file: { type: 'string' } }, ['file']);
+
+/** The routes, one short handler each: this function is long only because it lists them all. */
 export function registerInboxRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { inbox } = moderationServices(ctx);
+  const { inbox } = ctx;
+  const notAllowed = (reply: FastifyReply, status: number, title: string, message: string) =>
+    reply
+      .code(status)
+      .type(HTML)
+      .send(messagePage({ ctx, viewer: null, title, message, back: '/inbox' }));
 
+  /** The signed-in reader; a form must also carry their token, and a write takes from their allowance. */
   async function signedIn(req: FastifyRequest, reply: FastifyReply, body?: Record<string, unknown>): Promise<Viewer | undefined> {
     reply.header('Cache-Control', 'no-store');
     const viewer = await viewerOf(ctx, req);
@@ -28,36 +62,27 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AppContext): void
       reply.redirect(`/signin?return=${encodeURIComponent(req.method === 'GET' ? req.url : '/inbox')}`, 303);
       return undefined;
     }
-    if (body !== undefined && !csrfValid(ctx, sessionToken(ctx, req), body._csrf)) {
-      reply
-        .code(403)
-        .type('text/html; charset=utf-8')
-        .send(messagePage({ ctx, viewer: null, title: 'Not allowed', message: 'This form has expired or did not come from this site. Reload the page and try again.', back: '/inbox' }));
+    if (body === undefined) return viewer;
+    if (!csrfValid(ctx, sessionToken(ctx, req), body._csrf)) {
+      notAllowed(reply, 403, 'Not allowed', 'This form has expired or did not come from this site. Reload the page and try again.');
       return undefined;
     }
     // Every write path takes from a limiter: a new feed address is an account action.
-    if (body !== undefined) {
-      try {
-        await take(ctx.limiters.accountActions, viewer.identity.id, 'changing your account');
-      } catch (err) {
-        if (!(err instanceof RateLimitedError)) throw err;
-        reply
-          .code(429)
-          .header('Retry-After', String(err.retryAfterSeconds))
-          .type('text/html; charset=utf-8')
-          .send(messagePage({ ctx, viewer: null, title: 'Slow down a little', message: err.message, back: '/inbox' }));
-        return undefined;
-      }
+    try {
+      await ctx.writes.accountAction(viewer);
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      notAllowed(reply.header('Retry-After', String(err.retryAfterSeconds)), 429, 'Slow down a little', err.message);
+      return undefined;
     }
     return viewer;
   }
 
   async function render(req: FastifyRequest, reply: FastifyReply, viewer: Viewer, extra: { feedUrl?: string; notice?: string } = {}) {
     const items = await inbox.list(viewer.identity.id);
-    const header = (await headerViewer(ctx, viewer))!;
     const html = inboxPage({
       ctx,
-      viewer: header,
+      viewer: (await headerViewer(ctx, viewer))!,
       csrf: csrfToken(ctx, sessionToken(ctx, req)!),
       items,
       hasFeed: await inbox.hasFeedToken(viewer.identity.id),
@@ -65,7 +90,7 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AppContext): void
     });
     // Shown once as unread, then read: the page itself is how a reader "opens" their inbox.
     await inbox.markRead(viewer.identity.id);
-    return reply.type('text/html; charset=utf-8').send(html);
+    return reply.type(HTML).send(html);
   }
 
   app.get('/inbox', async (req, reply) => {
@@ -74,10 +99,10 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AppContext): void
     return render(req, reply, viewer);
   });
 
-  app.get('/api/v1/inbox', async (req, reply) => {
+  app.get('/api/v1/inbox', { schema: inboxSchema }, async (req, reply) => {
     reply.header('Cache-Control', 'no-store');
     const viewer = await viewerOf(ctx, req);
-    if (!viewer) return reply.code(401).send({ error: { code: 'unauthenticated', message: 'Not signed in.' } });
+    if (!viewer) return reply.code(401).send(apiError('unauthenticated', 'Not signed in.'));
     const items = await inbox.list(viewer.identity.id);
     return {
       unread: items.filter((n) => n.readAt === null).length,
@@ -94,91 +119,30 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AppContext): void
   });
 
   app.post('/inbox/feed', async (req, reply) => {
-    const viewer = await signedIn(req, reply, (req.body ?? {}) as Record<string, unknown>);
+    const viewer = await signedIn(req, reply, formFields(req.body));
     if (!viewer) return reply;
     const token = await inbox.rotateFeedToken(viewer.identity.id);
-    return render(req, reply, viewer, { feedUrl: `${ctx.baseUrl()}/feeds/inbox/${token}.xml`, notice: 'A new private feed address is ready; any earlier one stopped working.' });
+    const feedUrl = `${ctx.baseUrl()}/feeds/inbox/${token}.xml`;
+    return render(req, reply, viewer, { feedUrl, notice: 'A new private feed address is ready; any earlier one stopped working.' });
   });
 
   app.post('/inbox/feed/revoke', async (req, reply) => {
-    const viewer = await signedIn(req, reply, (req.body ?? {}) as Record<string, unknown>);
+    const viewer = await signedIn(req, reply, formFields(req.body));
     if (!viewer) return reply;
     await inbox.revokeFeedToken(viewer.identity.id);
     return render(req, reply, viewer, { notice: 'Your private feed is turned off; its address answers “not found” now.' });
   });
 
-  app.get('/feeds/inbox/:file', async (req, reply) => {
-    const { file } = req.params as { file: string };
+  app.get<{ Params: FeedParams }>('/feeds/inbox/:file', { schema: { params: feedParams } }, async (req, reply) => {
+    const { file } = req.params;
     const token = file.endsWith('.xml') ? file.slice(0, -4) : '';
     const identity = token ? await inbox.identityForFeedToken(token) : undefined;
     if (!identity) return reply.callNotFound();
-    const base = ctx.baseUrl();
     const items = await inbox.list(identity.id, 50);
-    const feed = new Feed({
-      id: `${base}/inbox/${identity.id}`,
-      title: `${ctx.content.site.config.title}: inbox of ${identity.name}`,
-      description: `Replies and news for ${identity.name}`,
-      link: `${base}/inbox`,
-      updated: new Date(items[0]?.createdAt ?? identity.createdAt),
-      copyright: '',
-      generator: 'Byline',
-    });
-    for (const n of items) {
-      feed.addItem({
-        id: `${base}/inbox/${identity.id}/${n.id}`,
-        title: `${describeNotification(n)} on ${n.articleSlug}`.replace(XML_FORBIDDEN, ''),
-        link: `${base}${notificationHref(n)}`,
-        date: new Date(n.createdAt),
-      });
-    }
     return reply
       .header('Cache-Control', 'private, no-store')
       .header('X-Robots-Tag', 'noindex')
       .type('application/atom+xml; charset=utf-8')
-      .send(feed.atom1());
-  });
-
-  /** The public comments feed: the latest FEED_COMMENTS public comments, built once per change. */
-  async function buildCommentsFeed(slug: string, article: { title: string; date: string }): Promise<string> {
-    const base = ctx.baseUrl();
-    // What a visitor may read: public comments only (nothing held, hidden, deleted or muted). Muted
-    // writers' comments are dropped after the query, so ask for a margin beyond the feed's length.
-    const latest = (await ctx.store.listCommentsFiltered({ articleSlug: slug, state: 'visible', limit: FEED_COMMENTS * 2 }))
-      .filter((c) => !c.authorMuted)
-      .slice(0, FEED_COMMENTS)
-      .map((c) => ctx.discussion.toView(c, undefined, new Set(), false));
-    const feed = new Feed({
-      id: `${base}${articlePath(slug)}#comments`,
-      title: `Comments on “${article.title}”`.replace(XML_FORBIDDEN, ''),
-      description: `The readers' discussion of ${article.title}`.replace(XML_FORBIDDEN, ''),
-      link: `${base}${articlePath(slug)}#comments`,
-      updated: new Date(Math.max(0, ...latest.map((c) => c.editedAt ?? c.createdAt)) || Date.parse(`${article.date}T00:00:00Z`)),
-      copyright: '',
-      generator: 'Byline',
-    });
-    for (const c of latest.sort((a, b) => b.createdAt - a.createdAt)) {
-      feed.addItem({
-        id: `${base}${articlePath(slug)}#comment-${c.id}`,
-        title: `${c.authorName ?? '[deleted]'}${c.isAuthor ? ' (author)' : ''}`.replace(XML_FORBIDDEN, ''),
-        link: `${base}${articlePath(slug)}#comment-${c.id}`,
-        date: new Date(c.editedAt ?? c.createdAt),
-        author: [{ name: c.authorName ?? '[deleted]' }],
-        // The body goes into CDATA: a literal "]]>" in it must not end the section early.
-        content: c.html.replace(XML_FORBIDDEN, '').replace(/]]>/g, ']]&gt;'),
-      });
-    }
-    return feed.atom1();
-  }
-
-  app.get('/writing/:slug/comments.xml', async (req, reply) => {
-    const { slug } = req.params as { slug: string };
-    const article = ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev });
-    if (!article) return reply.callNotFound();
-    // The feed has no parameters: one cached body per article and change, whatever the query says.
-    const key = `comments.xml|${ctx.content.version}|${slug}`;
-    const body = await ctx.pageCache.getOrRender(key, slug, ctx.now, async () =>
-      prepareBodyAsync(await buildCommentsFeed(slug, article), 'application/atom+xml; charset=utf-8'),
-    );
-    return sendPrepared(req, reply, body, 'no-cache');
+      .send(inboxFeed(ctx.baseUrl(), ctx.content.site.config.title, identity, items));
   });
 }

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Article } from '../../content/types.ts';
+import { type SlugParams, object, slugParams } from '../route-schema.ts';
 import type { AppContext } from '../context.ts';
 import { buildAtomFeed, buildJsonFeed, buildRobots, buildSitemap } from '../feeds.ts';
 import { etagMatches, type PreparedBody, prepareBody, sendPrepared, strongEtag } from '../http.ts';
@@ -45,16 +46,12 @@ function createCache(ctx: AppContext) {
 
 type Cached = ReturnType<typeof createCache>;
 
-const caches = new WeakMap<AppContext, Cached>();
-
-function cacheFor(ctx: AppContext): Cached {
-  let cached = caches.get(ctx);
-  if (!cached) {
-    cached = createCache(ctx);
-    caches.set(ctx, cached);
-  }
-  return cached;
+/** Listing pages read ?page=N leniently: anything but a plain page number is "not found", never an error. */
+interface PageQuery {
+  page?: unknown;
 }
+const pageQuery = object({ page: { description: 'The page number, from 1.' } });
+const slugParamsOnly = { params: slugParams, querystring: pageQuery };
 
 function notFound(reply: FastifyReply): FastifyReply {
   reply.callNotFound();
@@ -65,17 +62,18 @@ function notFound(reply: FastifyReply): FastifyReply {
  * The page number from ?page=N: 1 when absent, undefined when it is anything but a plain
  * positive whole number (0, -1, abc, 1.5, an empty value, or the parameter given twice).
  */
-export function parsePage(query: unknown): number | undefined {
-  const raw = (query as Record<string, unknown> | undefined)?.page;
+export function parsePage(query: PageQuery): number | undefined {
+  const raw = query.page;
   if (raw === undefined) return 1;
   if (typeof raw !== 'string' || !/^[1-9]\d{0,8}$/.test(raw)) return undefined;
   return Number(raw);
 }
 
 function sendListing(
-  req: FastifyRequest,
+  req: FastifyRequest<{ Querystring: PageQuery }>,
   reply: FastifyReply,
   ctx: AppContext,
+  cached: Cached,
   base: string,
   all: Article[],
   props: Omit<ListingPageProps, 'ctx' | 'articles' | 'paging'>,
@@ -84,7 +82,7 @@ function sendListing(
   if (page === undefined) return notFound(reply);
   const { items, pages } = pageOf(all, page, ctx.content.site.config.pageSize);
   if (page > pages) return notFound(reply);
-  const body = cacheFor(ctx)(`${base}?page=${page}`, HTML, () =>
+  const body = cached(`${base}?page=${page}`, HTML, () =>
     renderListingPage({ ...props, ctx, articles: items, paging: { page, pages, pathFor: (n: number) => pagePath(base, n) } }),
   );
   return sendPrepared(req, reply, body, HTML_CACHE);
@@ -136,8 +134,9 @@ function registerMediaRoute(app: FastifyInstance, ctx: AppContext): void {
   });
 }
 
+/** The routes, one short handler each: this function is long only because it lists them all. */
 export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const cached = cacheFor(ctx);
+  const cached = createCache(ctx);
   const site = () => ctx.content.site;
 
   app.get('/', async (req, reply) => {
@@ -145,8 +144,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
     return sendPrepared(req, reply, body, HTML_CACHE);
   });
 
-  app.get('/writing', async (req, reply) =>
-    sendListing(req, reply, ctx, '/writing', site().articles, {
+  app.get<{ Querystring: PageQuery }>('/writing', { schema: { querystring: pageQuery } }, async (req, reply) =>
+    sendListing(req, reply, ctx, cached, '/writing', site().articles, {
       title: 'All writing',
       description: `Everything ${site().config.title} has published, newest first.`,
       current: 'writing',
@@ -155,10 +154,10 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   // The article page itself is served by routes/article.tsx, which adds the discussion and the page cache.
 
-  app.get<{ Params: { slug: string } }>('/sections/:slug', async (req, reply) => {
+  app.get<{ Params: SlugParams; Querystring: PageQuery }>('/sections/:slug', { schema: slugParamsOnly }, async (req, reply) => {
     const section = site().sections.find((s) => s.slug === req.params.slug);
     if (!section) return notFound(reply);
-    return sendListing(req, reply, ctx, sectionPath(section.slug), site().articlesInSection(section.slug), {
+    return sendListing(req, reply, ctx, cached, sectionPath(section.slug), site().articlesInSection(section.slug), {
       title: section.title,
       description: section.description ?? `Writing in the section ${section.title}, newest first.`,
       eyebrow: 'Section',
@@ -166,17 +165,17 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
     });
   });
 
-  app.get<{ Params: { slug: string } }>('/tags/:slug', async (req, reply) => {
+  app.get<{ Params: SlugParams; Querystring: PageQuery }>('/tags/:slug', { schema: slugParamsOnly }, async (req, reply) => {
     const tag = site().tags.find((t) => t.slug === req.params.slug);
     if (!tag) return notFound(reply);
-    return sendListing(req, reply, ctx, tagPath(tag.slug), site().articlesWithTag(tag.slug), {
+    return sendListing(req, reply, ctx, cached, tagPath(tag.slug), site().articlesWithTag(tag.slug), {
       title: tag.title,
       description: tag.description ?? `Writing tagged ${tag.title}, newest first.`,
       eyebrow: 'Tag',
     });
   });
 
-  app.get<{ Params: { slug: string } }>('/books/:slug', async (req, reply) => {
+  app.get<{ Params: SlugParams }>('/books/:slug', { schema: { params: slugParams } }, async (req, reply) => {
     const book = site().bookBySlug(req.params.slug);
     if (!book) return notFound(reply);
     const body = cached(`book:${book.slug}`, HTML, () => renderBookPage(ctx, book));
@@ -189,16 +188,36 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   app.get('/feed.xml', async (req, reply) =>
-    sendPrepared(req, reply, cached('feed.xml', 'application/atom+xml; charset=utf-8', () => buildAtomFeed(ctx)), FEED_CACHE),
+    sendPrepared(
+      req,
+      reply,
+      cached('feed.xml', 'application/atom+xml; charset=utf-8', () => buildAtomFeed(ctx)),
+      FEED_CACHE,
+    ),
   );
   app.get('/feed.json', async (req, reply) =>
-    sendPrepared(req, reply, cached('feed.json', 'application/feed+json; charset=utf-8', () => buildJsonFeed(ctx)), FEED_CACHE),
+    sendPrepared(
+      req,
+      reply,
+      cached('feed.json', 'application/feed+json; charset=utf-8', () => buildJsonFeed(ctx)),
+      FEED_CACHE,
+    ),
   );
   app.get('/sitemap.xml', async (req, reply) =>
-    sendPrepared(req, reply, cached('sitemap.xml', 'application/xml; charset=utf-8', () => buildSitemap(ctx)), FEED_CACHE),
+    sendPrepared(
+      req,
+      reply,
+      cached('sitemap.xml', 'application/xml; charset=utf-8', () => buildSitemap(ctx)),
+      FEED_CACHE,
+    ),
   );
   app.get('/robots.txt', async (req, reply) =>
-    sendPrepared(req, reply, cached('robots.txt', 'text/plain; charset=utf-8', () => buildRobots(ctx)), FEED_CACHE),
+    sendPrepared(
+      req,
+      reply,
+      cached('robots.txt', 'text/plain; charset=utf-8', () => buildRobots(ctx)),
+      FEED_CACHE,
+    ),
   );
 
   registerMediaRoute(app, ctx);

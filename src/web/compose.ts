@@ -1,0 +1,157 @@
+// The composition root: every service the web layer uses is built here, once, and handed to its
+// users through constructors. Nothing is filled in later: what a service needs, it is given.
+import { joinChangeFeed } from '../cluster/node.ts';
+import type { Config } from '../config.ts';
+import type { Site } from '../content/types.ts';
+import { HoldPolicy } from '../discussion/holds.ts';
+import { Inbox } from '../discussion/inbox.ts';
+import { Moderation } from '../discussion/moderation.ts';
+import { Discussion, type DiscussionHooks } from '../discussion/service.ts';
+import { voteCountRule } from '../discussion/vote-rules.ts';
+import { eventRetention, scheduleEventPruning } from '../store/retention.ts';
+import type { Store } from '../store/store.ts';
+import { AdminReads } from './admin-reads.ts';
+import { type Assets, buildAssets } from './assets.ts';
+import { heartbeatInterval } from './connections.ts';
+import type { AppContext, SiteHolder } from './context.ts';
+import { createLimiters, limiterBackendFor } from './limits.ts';
+import { LiveHub } from './live.ts';
+import { liveEventFormatter } from './live-events.ts';
+import { PageCache } from './page-cache.ts';
+import { ReaderWrites } from './reader-writes.ts';
+import { SiteReads } from './site-reads.ts';
+
+export interface ComposeOptions {
+  config: Config;
+  content: SiteHolder;
+  store: Store;
+  now?: () => number;
+  assets?: Assets;
+}
+
+export interface Composed {
+  ctx: AppContext;
+  /** Ends what would keep the server from closing (open live streams); called before it waits for requests. */
+  beforeClose(): void;
+  /** Lets go of everything else once the server is closed. The store stays open: its opener closes it. */
+  close(): Promise<void>;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+/** The first pruning of old live-update events comes a minute after start, then one every hour. */
+const FIRST_PRUNE_AFTER_MS = 60_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Builds the discussion and the moderation services that take part in its reads and writes. */
+export function composeDiscussion(config: Config, content: SiteHolder, store: Store, now: () => number) {
+  const inbox = new Inbox(store, now);
+  const moderation = new Moderation(store, inbox, now);
+  const holds = new HoldPolicy(store, config.moderation);
+  // Holds, address-prefix bans, the vote rule and reply notifications run inside
+  // Discussion.post/vote, so the JSON API and the forms get them alike.
+  const hooks: DiscussionHooks = {
+    holdReason: (viewer, body, isAuthor) => holds.reasonFor(viewer.identity.id, body, isAuthor),
+    prefixBan: (hash) => moderation.prefixBan(hash),
+    voteRule: (voter) => voteCountRule(voter, now(), config.moderation),
+    afterPost: async (comment, parent) => {
+      if (comment.state === 'held') await inbox.held(comment);
+      else await inbox.published(comment, parent);
+    },
+  };
+  const discussion = new Discussion(
+    store,
+    { commentPolicy: (slug, at) => commentPolicy(content.site, slug, at, config.dev) },
+    {
+      authorNames: content.site.config.authorNames,
+      sessionIdleMs: config.sessions.idleDays * DAY_MS,
+      sessionMaxMs: config.sessions.maxDays * DAY_MS,
+    },
+    now,
+    hooks,
+  );
+  return { discussion, moderation, inbox, holds };
+}
+
+/** Comments are open unless the article says closed or is older than the site's limit. */
+function commentPolicy(site: Site, slug: string, at: number, preview: boolean): 'open' | 'closed' | undefined {
+  const article = site.articleBySlug(slug, { preview });
+  if (!article) return undefined;
+  if (article.comments === 'closed') return 'closed';
+  const days = site.config.commentsCloseAfterDays;
+  if (days > 0 && at - Date.parse(`${article.date}T00:00:00Z`) > days * DAY_MS) return 'closed';
+  return 'open';
+}
+
+/** Stored name keys are recomputed once when the name rules change; the operator hears what that did. */
+async function upgradeNameKeys(discussion: Discussion): Promise<void> {
+  const rekeyed = await discussion.upgradeNameKeys();
+  if (!rekeyed || (rekeyed.rekeyed === 0 && rekeyed.clashes.length === 0)) return;
+  console.log(`Name rules updated: ${rekeyed.rekeyed} stored name key(s) recomputed.`);
+  for (const c of rekeyed.clashes) {
+    console.warn(
+      `  "${c.name}" (identity ${c.id}) now reads as "${c.heldBy}", held earlier; it can no longer be recovered by name. Review it in /admin/identities.`,
+    );
+  }
+}
+
+export async function compose(opts: ComposeOptions): Promise<Composed> {
+  const { config, content, store } = opts;
+  const now = opts.now ?? Date.now;
+  const { discussion, moderation, inbox } = composeDiscussion(config, content, store, now);
+  await upgradeNameKeys(discussion);
+  const limiters = createLimiters(config, await limiterBackendFor(config, store));
+  const pageCache = new PageCache({ maxBytes: config.pageCacheBytes });
+  const reads = new SiteReads(store);
+  const live = new LiveHub(store, liveEventFormatter({ discussion, reads, now }), {
+    ...config.streams,
+    heartbeatMs: heartbeatInterval(config.server),
+  });
+  const changedHere = (slug: string) => {
+    pageCache.invalidate(slug);
+    void live.notify(slug).catch((err) => console.error('Live update failed:', err));
+  };
+  // On PostgreSQL every node hears every change through LISTEN/NOTIFY (see src/cluster/node.ts).
+  const feed = await joinChangeFeed(store, {
+    onChange: changedHere,
+    onReconnect: () => {
+      pageCache.clear();
+      for (const article of [...content.site.articles, ...content.site.drafts]) changedHere(article.slug);
+    },
+  });
+  const changed = (slug: string) => {
+    changedHere(slug);
+    feed?.publish(slug);
+  };
+  const ctx: AppContext = {
+    config,
+    content,
+    assets: opts.assets ?? buildAssets(),
+    now,
+    baseUrl: () => (config.baseUrl ?? content.site.config.baseUrl).replace(/\/+$/, ''),
+    discussion,
+    moderation,
+    inbox,
+    writes: new ReaderWrites(discussion, limiters, changed),
+    reads,
+    adminReads: new AdminReads(store),
+    live,
+    pageCache,
+    changed,
+  };
+  // Keeps the live-update events table to its retention while the server runs.
+  const pruning = scheduleEventPruning(store, eventRetention(config.eventsRetentionDays), {
+    firstAfterMs: FIRST_PRUNE_AFTER_MS,
+    everyMs: PRUNE_EVERY_MS,
+    now,
+  });
+  return {
+    ctx,
+    beforeClose: () => live.close(),
+    close: async () => {
+      await pruning.stop();
+      await feed?.close();
+      live.close();
+      limiters.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// An article's calls for the page's script: the signed-in reader's own state over the shared
+// page, and the live stream of the discussion's changes.
+import type { FastifyInstance } from 'fastify';
+import { randomId } from '../../discussion/secrets.ts';
+import { type RouteSchema, type SlugParams, errorResponse, object, ok, slugParams } from '../route-schema.ts';
+import { apiError } from '../api-error.ts';
+import type { AppContext } from '../context.ts';
+import { renderCommentFragment } from '../fragments.tsx';
+import { type ResumeQuery, openLiveStream } from '../live-stream.ts';
+import { clearSessionCookie } from '../session.ts';
+import { discussionViewer, viewerOf } from '../viewer.ts';
+
+/** Bounded, like the comments a writer can post. */
+const MAX_PENDING = 200;
+
+const viewerSchema: RouteSchema = {
+  summary: 'The signed-in reader’s state on an article: their votes, their comments, and their own comments the shared page leaves out',
+  params: slugParams,
+  responses: {
+    '200': ok(
+      'The reader’s state, with the tokens their forms carry.',
+      object({
+        name: { type: 'string' },
+        isAuthor: { type: 'boolean' },
+        csrf: { type: 'string' },
+        idempotencyKey: { type: 'string' },
+        unread: { type: 'integer' },
+        pending: {
+          type: 'array',
+          items: object({ id: { type: 'string' }, parentId: { type: ['string', 'null'] }, html: { type: 'string' } }),
+        },
+        voted: { type: 'array', items: { type: 'string' } },
+        own: { type: 'array', items: object({ id: { type: 'string' }, canEdit: { type: 'boolean' }, held: { type: 'boolean' } }) },
+        open: { type: 'boolean' },
+      }),
+    ),
+    '401': errorResponse('Not signed in.'),
+    '404': errorResponse('No such article.'),
+  },
+};
+
+const eventsSchema: RouteSchema = {
+  summary:
+    'Server-Sent Events: comment, edit, delete, score (and reload). Every event has an id; reconnect with Last-Event-ID (or ?since=ID) to get what was missed.',
+  params: slugParams,
+  // Read leniently: a resume point that is not a plain event id means "from now".
+  querystring: object({ since: { description: 'The id of the last event received (digits).' } }),
+  headers: object({ 'last-event-id': { description: 'Sent by EventSource on reconnect; wins over ?since.' } }),
+  responses: {
+    '200': { description: 'text/event-stream' },
+    '404': errorResponse('No such article.'),
+    '429': errorResponse('Too many live streams; see Retry-After.'),
+  },
+};
+
+const noArticle = apiError('not_found', 'There is no article at that address.');
+
+export function registerArticleApi(app: FastifyInstance, ctx: AppContext): void {
+  const exists = (slug: string) => ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev }) !== undefined;
+
+  app.get<{ Params: SlugParams }>('/api/v1/articles/:slug/viewer', { schema: viewerSchema }, async (req, reply) => {
+    const { slug } = req.params;
+    reply.header('Cache-Control', 'private, no-store');
+    if (!exists(slug)) return reply.code(404).send(noArticle);
+    const viewer = await viewerOf(ctx, req);
+    const dViewer = discussionViewer(ctx, req, viewer);
+    if (!viewer || !dViewer) {
+      clearSessionCookie(ctx, reply);
+      return reply.code(401).send(apiError('unauthenticated', 'Not signed in.'));
+    }
+    const state = await ctx.discussion.viewerState(viewer, slug);
+    const unread = await ctx.inbox.unread(viewer.identity.id);
+    // The reader's own comments that the shared page leaves out (waiting for review, or the
+    // writer is muted): sent along, rendered as their own page would show them, for the
+    // script to put in place.
+    const pending = [];
+    for (const id of (await ctx.discussion.ownCommentsOffSharedPage(viewer, slug)).slice(0, MAX_PENDING)) {
+      const html = await renderCommentFragment(ctx, id, viewer, dViewer);
+      const record = html ? await ctx.reads.comment(id) : undefined;
+      if (html && record) pending.push({ id, parentId: record.parentId, html });
+    }
+    return { name: dViewer.name, isAuthor: dViewer.isAuthor, csrf: dViewer.csrf, idempotencyKey: randomId(20), unread, pending, ...state };
+  });
+
+  app.get<{ Params: SlugParams; Querystring: ResumeQuery }>(
+    '/api/v1/articles/:slug/events',
+    { schema: eventsSchema },
+    async (req, reply) => {
+      const { slug } = req.params;
+      if (!exists(slug)) return reply.code(404).send(noArticle);
+      await openLiveStream(ctx, req, reply, slug);
+    },
+  );
+}

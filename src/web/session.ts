@@ -1,0 +1,82 @@
+// The session cookie and its readable companions. The session token itself is HttpOnly; the
+// other cookies hold no secret and only steer which page a browser is given.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+
+/** What the cookies need to know: whether they may go over plain HTTP, and how long a session lives. */
+export interface CookieContext {
+  config: Pick<Config, 'insecureCookies' | 'sessions'>;
+}
+
+export function sessionCookieName(ctx: CookieContext): string {
+  return ctx.config.insecureCookies ? 'byline_session' : '__Host-byline_session';
+}
+
+/**
+ * One cookie's value. The header is whatever the client sent: a value that is not valid
+ * percent-encoding is treated as absent (so a mangled cookie reads as signed out), never an error.
+ */
+export function readCookie(req: FastifyRequest, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return decodeCookieValue(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+function decodeCookieValue(raw: string): string | undefined {
+  const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export function sessionToken(ctx: CookieContext, req: FastifyRequest): string | undefined {
+  return readCookie(req, sessionCookieName(ctx));
+}
+
+/** The browser keeps the session cookie as long as the server would honour the session at most. */
+const sessionCookieSeconds = (ctx: CookieContext) => ctx.config.sessions.maxDays * 24 * 3600;
+const secureFlag = (ctx: CookieContext) => (ctx.config.insecureCookies ? '' : '; Secure');
+
+/**
+ * A readable companion of the session cookie. It holds no secret: it only tells the page's
+ * script that this browser is signed in, so the script can ask for the reader's own state
+ * (see `jsCookie`), while the session token itself stays HttpOnly.
+ */
+export const signedInHintCookie = 'byline_signed_in';
+/** Set by the script when it runs: the browser will apply a signed-in overlay to shared pages. */
+export const jsCookie = 'byline_js';
+
+export function setSessionCookie(ctx: CookieContext, reply: FastifyReply, token: string): void {
+  const maxAge = sessionCookieSeconds(ctx);
+  reply.header('Set-Cookie', [
+    `${sessionCookieName(ctx)}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureFlag(ctx)}`,
+    `${signedInHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${maxAge}${secureFlag(ctx)}`,
+  ]);
+}
+
+export function clearSessionCookie(ctx: CookieContext, reply: FastifyReply): void {
+  reply.header('Set-Cookie', [
+    `${sessionCookieName(ctx)}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureFlag(ctx)}`,
+    `${signedInHintCookie}=; Path=/; SameSite=Lax; Max-Age=0${secureFlag(ctx)}`,
+  ]);
+}
+
+/**
+ * Set when the author signs in with a one-time link. It grants nothing (every admin request checks
+ * the session); it only tells the article route to render the author's own page rather than the
+ * shared one, so the inline moderation controls are there with or without the script.
+ */
+export const authorHintCookie = 'byline_author';
+
+export function setAuthorHint(ctx: CookieContext, reply: FastifyReply): void {
+  // Fastify adds a Set-Cookie header to those already set, rather than replacing them.
+  reply.header('Set-Cookie', `${authorHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${sessionCookieSeconds(ctx)}${secureFlag(ctx)}`);
+}
