@@ -32,20 +32,16 @@ await build({
 // Read at run time by src/web/assets.ts, relative to the bundle.
 cpSync(join(root, 'src', 'web', 'assets'), join(dist, 'assets'), { recursive: true });
 
-const client = await build({
-  entryPoints: [join(root, 'src', 'client', 'main.ts')],
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  target: ['es2020'],
-  write: false,
-  legalComments: 'none',
-  logLevel: 'warning',
-});
-const script = Buffer.from(client.outputFiles[0].contents);
+// The same options as the in-memory bundle made when running from the sources (src/web/assets.ts).
+const clientOptions = JSON.parse(readFileSync(join(root, 'src', 'client', 'bundle-options.json'), 'utf8'));
+const client = await build({ ...clientOptions, entryPoints: [join(root, 'src', 'client', 'main.ts')], write: false, logLevel: 'warning' });
+const bundled = client.outputFiles?.[0];
+if (!bundled) throw new Error('esbuild wrote no client bundle');
+const script = Buffer.from(bundled.contents);
 const scriptName = `byline.${createHash('sha256').update(script).digest('hex').slice(0, 10)}.js`;
 writeFileSync(join(dist, 'assets', scriptName), script);
 writeFileSync(join(dist, 'assets-manifest.json'), `${JSON.stringify({ script: scriptName }, null, 2)}\n`);
 
+/** @param {string} file */
 const kb = (file) => (readFileSync(file).length / 1024).toFixed(1);
 console.log(`Built dist/ in ${Date.now() - started} ms: cli.js ${kb(join(dist, 'cli.js'))} KB, ${scriptName} ${kb(join(dist, 'assets', scriptName))} KB.`);

@@ -1,55 +1,92 @@
 #!/usr/bin/env node
-// The one test command: typecheck, lint, then every unit, HTTP and browser test through Node's
-// own test runner. It does its own set-up (dependencies, a browser), so a fresh machine needs
+// The one test command. It does its own set-up (dependencies, a browser), so a fresh machine needs
 // nothing beforehand but Node.js and npm.
+//
+//   node scripts/test.js                 everything: typecheck, lint (with the layer rules), import
+//                                        cycles, build, then the unit, HTTP and browser tests, and
+//                                        the HTTP suites that write a second time on PostgreSQL
+//   node scripts/test.js --no-browser    the same without the browser tests (npm run check)
+//   node scripts/test.js unit http e2e   only the tests of these groups (npm run test:unit, …);
+//                                        scripts/test-groups.js says which file is in which
+//   --engine=pglite|postgres|none        the second engine for the HTTP suites: by default the
+//                                        PostgreSQL server when BYLINE_TEST_PG_URL names one,
+//                                        otherwise PGlite
+//   --strict                             also enforce the format check (not yet switched on)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findOrInstallChromium } from './chromium.js';
+import { filesOf, secondEngineSuites, testGroups } from './test-groups.js';
 
-const args = new Set(process.argv.slice(2));
-const withBrowser = !args.has('--no-browser');
+const argv = process.argv.slice(2);
+const flags = new Set(argv.filter((a) => a.startsWith('--')));
 
+// The format check is built but not yet switched on: it becomes `true` once the tree has been
+// formatted (`npm run format`, i.e. `biome format --write .`). --strict runs it now.
+const enforce = {
+  format: flags.has('--strict') || false,
+};
+
+/** @type {import('./test-groups.js').TestGroup[]} */
+const groups = [];
+for (const word of argv.filter((a) => !a.startsWith('--'))) {
+  const group = testGroups.find((g) => g === word);
+  if (!group) usage(`unknown test group '${word}'`);
+  else groups.push(group);
+}
+const everything = groups.length === 0;
+if (everything) groups.push('unit', 'http', ...(flags.has('--no-browser') ? [] : /** @type {const} */ (['e2e'])));
+
+const pgUrl = [process.env.BYLINE_TEST_PG_URL, process.env.DATABASE_URL].find((u) => typeof u === 'string' && /^postgres(ql)?:\/\//.test(u));
+const engineFlag = argv.find((a) => a.startsWith('--engine='))?.slice('--engine='.length);
+const secondEngine = engineFlag ?? (pgUrl ? 'postgres' : 'pglite');
+if (!['pglite', 'postgres', 'none'].includes(secondEngine)) usage(`unknown engine '${secondEngine}'`);
+
+/** @param {string} message @returns {never} */
+function usage(message) {
+  console.error(`${message}\nusage: node scripts/test.js [unit] [http] [e2e] [--no-browser] [--engine=pglite|postgres|none] [--strict]`);
+  process.exit(2);
+}
+
+/** @param {string} label @param {number | string} status @returns {never} */
 function fail(label, status) {
   console.error(`\n${label} failed (exit ${status}).`);
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
 
+/**
+ * Runs one step; a failing step ends the run.
+ * @param {string} label @param {string} cmd @param {string[]} cmdArgs
+ */
 function run(label, cmd, cmdArgs) {
   console.log(`\n# ${label}`);
   const result = spawnSync(cmd, cmdArgs, { stdio: 'inherit' });
-  if (result.status !== 0) fail(label, result.status ?? result.signal);
-}
-
-function testFiles(dir) {
-  if (!existsSync(dir)) return [];
-  let out = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out = out.concat(testFiles(path));
-    else if (name.endsWith('.test.ts')) out.push(path);
-  }
-  return out;
+  if (result.status !== 0) fail(label, result.status ?? result.signal ?? 'unknown');
 }
 
 if (!existsSync(join('node_modules', '.bin', 'tsx'))) {
   run('install dependencies (npm ci)', 'npm', existsSync('package-lock.json') ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
 }
 
+/** @param {string} name */
 const bin = (name) => join('node_modules', '.bin', name);
-run('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']);
-run('lint (biome)', bin('biome'), ['lint', 'src', 'test', 'e2e', 'bench', 'scripts']);
 
-// The built server is what production runs; the smoke test starts it.
-run('build (npm run build)', process.execPath, ['scripts/build.js']);
+if (everything) {
+  run('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']);
+  // The layer rules are noRestrictedImports overrides in biome.json (see CONTRIBUTING.md); the
+  // cycle check is its own step so that a cycle is named as one in the output.
+  run('lint and layer rules (biome lint)', bin('biome'), ['lint', '.', '--skip=suspicious/noImportCycles']);
+  run('import cycles in src/ (biome noImportCycles)', bin('biome'), ['lint', 'src', '--only=suspicious/noImportCycles', '--max-diagnostics=none']);
+  if (enforce.format) run('format (biome format, check only)', bin('biome'), ['format', '.']);
+}
+
+// The built server is what production runs; the smoke test in the HTTP group starts it.
+if (groups.includes('http')) run('build (npm run build)', process.execPath, ['scripts/build.js']);
 
 const env = { ...process.env };
-let files = testFiles('test');
-if (withBrowser) {
-  env.CHROME_PATH = findOrInstallChromium();
-  files = files.concat(testFiles('e2e'));
-}
+if (groups.includes('e2e')) env.CHROME_PATH = findOrInstallChromium();
+const files = filesOf(groups);
 
 // Tests that play an attacker compare a bystander's page times before and during the attack,
 // so they run one at a time, with no other test file competing for the two cores. Tests that
@@ -57,16 +94,26 @@ if (withBrowser) {
 const hostile = files.filter((f) => f.includes(join('test', 'hostile')));
 const alone = files.filter((f) => f.includes('outage'));
 const together = files.filter((f) => !alone.includes(f) && !hostile.includes(f));
+const again = secondEngine === 'none' ? [] : together.filter((f) => secondEngineSuites.includes(f));
 
-/** Runs one batch through node:test, echoing its report and counting its results. */
-function runBatch(batch, concurrency) {
+/** @typedef {{ pass: number, fail: number, skipped: number }} Counts */
+
+/**
+ * Runs one batch through node:test, echoing its report and counting its results.
+ * @param {string} label @param {string[]} batch @param {number} concurrency @param {NodeJS.ProcessEnv} [batchEnv]
+ * @returns {Promise<Counts & { status: number }>}
+ */
+function runBatch(label, batch, concurrency, batchEnv = env) {
   return new Promise((resolve) => {
     if (batch.length === 0) return resolve({ pass: 0, fail: 0, skipped: 0, status: 0 });
+    console.log(`\n# ${label} (${batch.length} files)`);
+    const started = Date.now();
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...batch],
-      { stdio: ['ignore', 'pipe', 'inherit'], env },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: batchEnv },
     );
+    /** @type {Counts} */
     const counts = { pass: 0, fail: 0, skipped: 0 };
     let buffer = '';
     child.stdout.on('data', (chunk) => {
@@ -76,15 +123,23 @@ function runBatch(batch, concurrency) {
       buffer = lines.pop() ?? '';
       for (const line of lines) {
         const m = /^ℹ (pass|fail|skipped) (\d+)/.exec(line);
-        if (m) counts[m[1]] = Number(m[2]);
+        if (m?.[1]) counts[/** @type {keyof Counts} */ (m[1])] = Number(m[2]);
       }
     });
-    child.on('close', (status) => resolve({ ...counts, status: status ?? 1 }));
+    child.on('close', (status) => {
+      console.log(`# ${label}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      resolve({ ...counts, status: status ?? 1 });
+    });
   });
 }
 
-console.log(`\n# tests (${files.length} files)`);
-const results = [await runBatch(together, 2), await runBatch(hostile, 1), await runBatch(alone, 1)];
+console.log(`\n# tests: ${groups.join(', ')} (${files.length} files)`);
+const results = [
+  await runBatch('tests', together, 2),
+  await runBatch(`HTTP suites again on ${secondEngine}`, again, 2, { ...env, BYLINE_TEST_ENGINE: secondEngine }),
+  await runBatch('hostile tests, one at a time', hostile, 1),
+  await runBatch('tests that stop the database server', alone, 1),
+];
 const total = results.reduce((t, r) => ({ pass: t.pass + r.pass, fail: t.fail + r.fail, skipped: t.skipped + r.skipped }), { pass: 0, fail: 0, skipped: 0 });
 const failedRun = results.some((r) => r.status !== 0);
 if (failedRun && total.fail === 0) total.fail = 1;

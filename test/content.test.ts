@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isIsoDate, isValidIsbn13, loadSite } from '../src/content/load.ts';
+import { isIsoDate, isValidIsbn13 } from '../src/content/fields.ts';
+import { loadSite } from '../src/content/load.ts';
 import { renderMarkdown } from '../src/content/markdown.ts';
 import { createArticle } from '../src/content/scaffold.ts';
 import { slugify } from '../src/content/slug.ts';
@@ -516,21 +518,43 @@ describe('createArticle', () => {
 });
 
 describe('watchContent', () => {
+  // No sleeps: the test waits for reports, each wait bounded by a deadline. Node sets the watch
+  // up before watch() returns, so writing at once is safe.
   test('reports a burst of changes once', async () => {
     const dir = await contentFolder({});
-    let calls = 0;
+    const marker = join(dir, 'writing-marker.md');
+    // Each report notes whether the marker, written only after the burst, exists yet.
+    const reports: boolean[] = [];
+    let waiting: { until: () => boolean; done: () => void } | undefined;
     const stop = watchContent(dir, () => {
-      calls += 1;
+      reports.push(existsSync(marker));
+      if (waiting?.until()) waiting.done();
     });
+    const reported = (what: string, until: () => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no report ${what} within 5 s (reports: ${JSON.stringify(reports)})`)), 5000);
+        waiting = {
+          until,
+          done: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+      });
     try {
-      await new Promise((r) => setTimeout(r, 50));
-      await writeFile(join(dir, 'writing-note.md'), 'a');
-      await writeFile(join(dir, 'books', 'a-book.md'), BOOK);
-      await writeFile(join(dir, 'site.yaml'), SITE_YAML);
-      const deadline = Date.now() + 3000;
-      while (calls === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      await new Promise((r) => setTimeout(r, 250));
-      assert.equal(calls, 1);
+      // The burst is written in one turn of the event loop, so all its events are queued before the
+      // first is handled and fall within one debounce period however busy the machine is.
+      const burst = reported('of the burst', () => reports.length > 0);
+      writeFileSync(join(dir, 'writing-note.md'), 'a');
+      writeFileSync(join(dir, 'books', 'a-book.md'), BOOK);
+      writeFileSync(join(dir, 'site.yaml'), SITE_YAML);
+      await burst;
+      // A later change is the end marker: if the burst were reported twice, the second report would
+      // come before the marker's, so exactly one report before it and one for it means once.
+      const afterMarker = reported('of the marker', () => reports.includes(true));
+      writeFileSync(marker, 'b');
+      await afterMarker;
+      assert.deepEqual(reports, [false, true]);
     } finally {
       stop();
     }
