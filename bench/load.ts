@@ -86,12 +86,15 @@ export async function clientLoop(opts: {
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const headers = { ...r.headers };
       if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
-      const req = http.request({ host: opts.host, port: opts.port, method: r.method, path: r.path, headers, agent, timeout: 10_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        { host: opts.host, port: opts.port, method: r.method, path: r.path, headers, agent, timeout: 10_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', reject);
       req.end(r.body);
@@ -150,7 +153,12 @@ export async function sseFanOut(opts: {
   rounds: number;
   post: (round: number) => Promise<string>;
   waitMs?: number;
-}): Promise<{ latencies: number[]; perRound: { p50: number; p99: number; max: number; missed: number }[]; missed: number; openMs: number }> {
+}): Promise<{
+  latencies: number[];
+  perRound: { p50: number; p99: number; max: number; missed: number }[];
+  missed: number;
+  openMs: number;
+}> {
   const listeners: Listener[] = [];
   const opened = performance.now();
   await Promise.all(
@@ -160,7 +168,13 @@ export async function sseFanOut(opts: {
         new Promise<void>((resolve, reject) => {
           const listener: Listener = { req: undefined as unknown as http.ClientRequest, arrivals: new Map(), closed: false };
           const req = http.get(
-            { host: opts.host, port: opts.port, path: `/api/v1/articles/${opts.slug}/events`, agent: false, headers: { accept: 'text/event-stream' } },
+            {
+              host: opts.host,
+              port: opts.port,
+              path: `/api/v1/articles/${opts.slug}/events`,
+              agent: false,
+              headers: { accept: 'text/event-stream' },
+            },
             (res) => {
               if (res.statusCode !== 200) {
                 reject(new Error(`event stream answered ${res.statusCode}`));
@@ -210,13 +224,22 @@ export async function sseFanOut(opts: {
       const t0 = performance.now();
       const id = await opts.post(round);
       const giveUp = performance.now() + (opts.waitMs ?? 5000);
-      while (performance.now() < giveUp && listeners.some((l) => !l.arrivals.has(id) && !l.closed)) await new Promise((r) => setTimeout(r, 5));
-      const these = listeners.map((l) => l.arrivals.get(id)).filter((at): at is number => at !== undefined).map((at) => at - t0);
+      while (performance.now() < giveUp && listeners.some((l) => !l.arrivals.has(id) && !l.closed))
+        await new Promise((r) => setTimeout(r, 5));
+      const these = listeners
+        .map((l) => l.arrivals.get(id))
+        .filter((at): at is number => at !== undefined)
+        .map((at) => at - t0);
       these.sort((a, b) => a - b);
       const roundMissed = listeners.length - these.length;
       missed += roundMissed;
       latencies.push(...these);
-      perRound.push({ p50: percentile(these, 50), p99: percentile(these, 99), max: these[these.length - 1] ?? Number.NaN, missed: roundMissed });
+      perRound.push({
+        p50: percentile(these, 50),
+        p99: percentile(these, 99),
+        max: these[these.length - 1] ?? Number.NaN,
+        missed: roundMissed,
+      });
     }
   } finally {
     for (const l of listeners) l.req.destroy();

@@ -50,7 +50,9 @@ function request(port: number, method: string, path: string, headers: Record<str
     const req = http.request({ host: HOST, port, method, path, headers, agent: false, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }));
+      res.on('end', () =>
+        done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }),
+      );
       res.on('error', fail);
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
@@ -148,31 +150,41 @@ async function main(): Promise<void> {
     const port = await freePort();
     const serverLog = openSync(join(work, 'server.log'), 'a');
     const high = '1000000000';
-    const server = spawn(process.execPath, [join(root, 'bin/byline.js'), 'serve', '--port', String(port), '--host', HOST, '--data', dataDir, '--content', join(root, 'content')], {
-      cwd: root,
-      env: {
-        ...process.env,
-        BYLINE_SECRET: 'bench-secret',
-        BYLINE_LOG: 'quiet',
-        BYLINE_LIMIT_NEW_NAMES_PER_HOUR: high,
-        BYLINE_LIMIT_COMMENTS_PER_15S: high,
-        BYLINE_LIMIT_COMMENTS_PER_HOUR: high,
-        BYLINE_LIMIT_VOTES_PER_MINUTE: high,
-        BYLINE_LIMIT_RECOVERY_FAILURES_PER_HOUR: high,
-        // The load comes from one address, as no real crowd does: lift the per-address caps.
-        BYLINE_STREAMS_PER_PREFIX: high,
-        BYLINE_STREAMS_TOTAL: high,
-        BYLINE_CONNECTIONS_PER_ADDRESS: '0',
+    const server = spawn(
+      process.execPath,
+      [join(root, 'bin/byline.js'), 'serve', '--port', String(port), '--host', HOST, '--data', dataDir, '--content', join(root, 'content')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          BYLINE_SECRET: 'bench-secret',
+          BYLINE_LOG: 'quiet',
+          BYLINE_LIMIT_NEW_NAMES_PER_HOUR: high,
+          BYLINE_LIMIT_COMMENTS_PER_15S: high,
+          BYLINE_LIMIT_COMMENTS_PER_HOUR: high,
+          BYLINE_LIMIT_VOTES_PER_MINUTE: high,
+          BYLINE_LIMIT_RECOVERY_FAILURES_PER_HOUR: high,
+          // The load comes from one address, as no real crowd does: lift the per-address caps.
+          BYLINE_STREAMS_PER_PREFIX: high,
+          BYLINE_STREAMS_TOTAL: high,
+          BYLINE_CONNECTIONS_PER_ADDRESS: '0',
+        },
+        stdio: ['ignore', serverLog, serverLog],
       },
-      stdio: ['ignore', serverLog, serverLog],
-    });
+    );
     children.push(server);
     await waitForHttp(port, '/healthz', server, 'Byline');
     sampler = new MemorySampler(server.pid!);
     log(`Byline is up on ${HOST}:${port} (pid ${server.pid})`);
 
     // A real reader, signed in through the API.
-    const signIn = await request(port, 'POST', '/api/v1/session', { 'content-type': 'application/json' }, JSON.stringify({ name: 'Bench Reader' }));
+    const signIn = await request(
+      port,
+      'POST',
+      '/api/v1/session',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ name: 'Bench Reader' }),
+    );
     if (signIn.status !== 201) throw new Error(`Sign-in answered ${signIn.status}: ${signIn.body.toString()}`);
     const setCookie = [signIn.headers['set-cookie'] ?? []].flat()[0] ?? '';
     const signedInCookie = setCookie.split(';')[0]!;
@@ -191,7 +203,9 @@ async function main(): Promise<void> {
     writeFileSync(join(staticDir, 'page.html.gz'), gzPage.body);
     writeFileSync(join(staticDir, 'page.html.br'), brPage.body);
     const pageSizes = { raw: rawPage.body.length, gzip: gzPage.body.length, br: brPage.body.length };
-    log(`article page: ${pageSizes.raw} B raw, ${pageSizes.br} B brotli, ${pageSizes.gzip} B gzip; first (uncached) render ${cold.ms.toFixed(1)} ms`);
+    log(
+      `article page: ${pageSizes.raw} B raw, ${pageSizes.br} B brotli, ${pageSizes.gzip} B gzip; first (uncached) render ${cold.ms.toFixed(1)} ms`,
+    );
 
     const rows: Row[] = [];
     const measure = async (key: string, label: string, run: (seconds: number) => Promise<StepResult>, extra: Partial<Row> = {}) => {
@@ -251,9 +265,13 @@ http {
 }
 `,
       );
-      const nginxChild = spawn(nginx, ['-p', nginxDir, '-e', join(nginxDir, 'error.log'), '-c', join(nginxDir, 'nginx.conf'), '-g', 'daemon off;'], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const nginxChild = spawn(
+        nginx,
+        ['-p', nginxDir, '-e', join(nginxDir, 'error.log'), '-c', join(nginxDir, 'nginx.conf'), '-g', 'daemon off;'],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       children.push(nginxChild);
       try {
         await waitForHttp(nginxPort, '/page.html', nginxChild, 'nginx');
@@ -275,9 +293,14 @@ http {
 
     // ---- Byline ----
     const url = (path: string) => `http://${HOST}:${port}${path}`;
-    await measure('articleAnonymous', '(a) Article page, anonymous', (s) => cannon({ url: url(articlePath), seconds: s, connections: CONNECTIONS, headers: ACCEPT }), {
-      coldMs: cold.ms,
-    });
+    await measure(
+      'articleAnonymous',
+      '(a) Article page, anonymous',
+      (s) => cannon({ url: url(articlePath), seconds: s, connections: CONNECTIONS, headers: ACCEPT }),
+      {
+        coldMs: cold.ms,
+      },
+    );
     // (b) A signed-in reader in a browser that runs the script: the shared cached page (the
     // script's `byline_js` cookie says so) plus one small call for the reader's own state. A
     // page view is both requests, so the signed-in rate below combines the two.
@@ -310,14 +333,22 @@ http {
     );
     const commentsPath = `/api/v1/articles/${ARTICLE}/comments`;
     const coldJson = await request(port, 'GET', commentsPath, ACCEPT);
-    await measure('commentsJson', '(c) Comments JSON, 300 comments', (s) => cannon({ url: url(commentsPath), seconds: s, connections: CONNECTIONS, headers: ACCEPT }), {
-      coldMs: coldJson.ms,
-    });
+    await measure(
+      'commentsJson',
+      '(c) Comments JSON, 300 comments',
+      (s) => cannon({ url: url(commentsPath), seconds: s, connections: CONNECTIONS, headers: ACCEPT }),
+      {
+        coldMs: coldJson.ms,
+      },
+    );
     const bigPath = `/writing/${BIG_ARTICLE}`;
     const coldBig = await request(port, 'GET', bigPath, ACCEPT);
     const bigSignedCold = await request(port, 'GET', bigPath, { ...ACCEPT, cookie: signedInCookie });
-    await measure('bigArticleAnonymous', '(g) 10,000-comment article, first page, anonymous', (s) =>
-      cannon({ url: url(bigPath), seconds: s, connections: CONNECTIONS, headers: ACCEPT }), { coldMs: coldBig.ms, note: `signed-in render ${bigSignedCold.ms.toFixed(0)} ms` },
+    await measure(
+      'bigArticleAnonymous',
+      '(g) 10,000-comment article, first page, anonymous',
+      (s) => cannon({ url: url(bigPath), seconds: s, connections: CONNECTIONS, headers: ACCEPT }),
+      { coldMs: coldBig.ms, note: `signed-in render ${bigSignedCold.ms.toFixed(0)} ms` },
     );
 
     // (f) Live updates to 500 open event streams.
@@ -353,7 +384,9 @@ http {
       perRound: sse.perRound,
       peakRssMb: sampler.endStep(),
     };
-    log(`  p50 ${fmt(sseRow.p50, 1)} ms, p99 ${fmt(sseRow.p99, 1)} ms, max ${fmt(sseRow.max, 1)} ms, missed ${sseRow.missed}; opening took ${fmt(sse.openMs)} ms`);
+    log(
+      `  p50 ${fmt(sseRow.p50, 1)} ms, p99 ${fmt(sseRow.p99, 1)} ms, max ${fmt(sseRow.max, 1)} ms, missed ${sseRow.missed}; opening took ${fmt(sse.openMs)} ms`,
+    );
 
     // (e) New comments from many readers.
     const random = makeRandom(7);
@@ -403,7 +436,9 @@ http {
           voteOffset = Math.max(voteOffset, base + i + 1);
           if (status >= 200 && status < 300) {
             const k = base + i;
-            acked.push(`${thread.commentIds[(Math.floor(k / voters.length) + k) % thread.commentIds.length]}|${voters[k % voters.length]!.id}`);
+            acked.push(
+              `${thread.commentIds[(Math.floor(k / voters.length) + k) % thread.commentIds.length]}|${voters[k % voters.length]!.id}`,
+            );
           }
         },
       });
@@ -421,12 +456,18 @@ http {
 
     const db = new Database(join(dataDir, 'byline.db'));
     const stored = new Set(
-      (db.prepare('SELECT comment_id, identity_id FROM votes').all() as { comment_id: string; identity_id: string }[]).map((r) => `${r.comment_id}|${r.identity_id}`),
+      (db.prepare('SELECT comment_id, identity_id FROM votes').all() as { comment_id: string; identity_id: string }[]).map(
+        (r) => `${r.comment_id}|${r.identity_id}`,
+      ),
     );
     const missing = acked.filter((pair) => !stored.has(pair)).length;
     const newVoteRows = stored.size - seededVotes;
     const scoreMismatches = (
-      db.prepare('SELECT COUNT(*) AS n FROM comments c WHERE c.score != (SELECT COUNT(*) FROM votes v WHERE v.comment_id = c.id AND v.counted = 1)').get() as { n: number }
+      db
+        .prepare(
+          'SELECT COUNT(*) AS n FROM comments c WHERE c.score != (SELECT COUNT(*) FROM votes v WHERE v.comment_id = c.id AND v.counted = 1)',
+        )
+        .get() as { n: number }
     ).n;
     const commentRows = (db.prepare('SELECT COUNT(*) AS n FROM comments WHERE article_slug = ?').get(ARTICLE) as { n: number }).n;
     db.close();
@@ -449,26 +490,64 @@ http {
       const row = rows.find((r) => r.key === key);
       return row && against ? Number((row.rps / against.rps).toFixed(3)) : null;
     };
-    const keys = ['articleAnonymous', 'articleSignedIn', 'articleSignedInPage', 'viewerState', 'articleSignedInNoScript', 'commentsJson', 'bigArticleAnonymous', 'postComments', 'votes'];
+    const keys = [
+      'articleAnonymous',
+      'articleSignedIn',
+      'articleSignedInPage',
+      'viewerState',
+      'articleSignedInNoScript',
+      'commentsJson',
+      'bigArticleAnonymous',
+      'postComments',
+      'votes',
+    ];
     const ratios = Object.fromEntries(keys.map((k) => [k, ratio(k)]));
     const ratiosVsNginx = nginxRow ? Object.fromEntries(keys.map((k) => [k, ratio(k, nginxRow)])) : null;
     const targets = [
-      { what: 'Anonymous article page ≥ 0.5× static baseline', measured: ratios.articleAnonymous, met: (ratios.articleAnonymous ?? 0) >= 0.5 },
-      { what: 'Signed-in article page ≥ 0.25× static baseline', measured: ratios.articleSignedIn, met: (ratios.articleSignedIn ?? 0) >= 0.25 },
+      {
+        what: 'Anonymous article page ≥ 0.5× static baseline',
+        measured: ratios.articleAnonymous,
+        met: (ratios.articleAnonymous ?? 0) >= 0.5,
+      },
+      {
+        what: 'Signed-in article page ≥ 0.25× static baseline',
+        measured: ratios.articleSignedIn,
+        met: (ratios.articleSignedIn ?? 0) >= 0.25,
+      },
       {
         what: 'Durable votes ≥ 2,000/s, every acknowledged vote stored',
         measured: Math.round(voteRow.rps),
         met: voteRow.rps >= 2000 && voteCheck.ok,
       },
-      { what: 'SSE to 500 clients p99 ≤ 1 s', measured: Number(sseRow.p99.toFixed(1)), met: sseRow.p99 <= 1000 && sseRow.missed === 0 && SSE_CLIENTS >= 500 },
-      { what: '10,000-comment first page ≥ 0.25× static baseline', measured: ratios.bigArticleAnonymous, met: (ratios.bigArticleAnonymous ?? 0) >= 0.25 },
+      {
+        what: 'SSE to 500 clients p99 ≤ 1 s',
+        measured: Number(sseRow.p99.toFixed(1)),
+        met: sseRow.p99 <= 1000 && sseRow.missed === 0 && SSE_CLIENTS >= 500,
+      },
+      {
+        what: '10,000-comment first page ≥ 0.25× static baseline',
+        measured: ratios.bigArticleAnonymous,
+        met: (ratios.bigArticleAnonymous ?? 0) >= 0.25,
+      },
       { what: 'Server RSS ≤ 200 MB through the run', measured: Number(hwmMb.toFixed(1)), met: hwmMb <= 200 },
     ];
     const seconds = (performance.now() - t0) / 1000;
-    const machine = { date: new Date().toISOString(), nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, nginx: nginx ? nginxVersion(nginx) : null };
+    const machine = {
+      date: new Date().toISOString(),
+      nproc: availableParallelism(),
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      nginx: nginx ? nginxVersion(nginx) : null,
+    };
     const results = {
       machine,
-      settings: { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS, acceptEncoding: ACCEPT['accept-encoding'], loadGenerator: 'autocannon (reads), keep-alive client loop (writes)' },
+      settings: {
+        seconds: SECONDS,
+        warmupSeconds: WARMUP,
+        connections: CONNECTIONS,
+        acceptEncoding: ACCEPT['accept-encoding'],
+        loadGenerator: 'autocannon (reads), keep-alive client loop (writes)',
+      },
       page: pageSizes,
       steps: Object.fromEntries(rows.map((r) => [r.key, r])),
       sse: sseRow,

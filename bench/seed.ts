@@ -22,14 +22,59 @@ export function makeRandom(seed: number): () => number {
 const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 
 const firstNames = [
-  'Ada', 'Bram', 'Chidi', 'Dana', 'Elif', 'Femi', 'Greta', 'Hiro', 'Ines', 'Jonah', 'Kavya', 'Lars', 'Mina', 'Nico', 'Olu', 'Priya',
-  'Quentin', 'Rosa', 'Sami', 'Tove', 'Uma', 'Viktor', 'Wen', 'Xavi', 'Yara', 'Zeno',
+  'Ada',
+  'Bram',
+  'Chidi',
+  'Dana',
+  'Elif',
+  'Femi',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jonah',
+  'Kavya',
+  'Lars',
+  'Mina',
+  'Nico',
+  'Olu',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Sami',
+  'Tove',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Xavi',
+  'Yara',
+  'Zeno',
 ];
 const lastNames = [
-  'Abbott', 'Brandt', 'Castillo', 'Dufresne', 'Eklund', 'Fairweather', 'Gallo', 'Haddad', 'Iversen', 'Jablonski', 'Kowalczyk',
-  'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quist', 'Ramos', 'Sato', 'Tanaka', 'Ueda', 'Vance', 'Whitlock', 'Yilmaz',
+  'Abbott',
+  'Brandt',
+  'Castillo',
+  'Dufresne',
+  'Eklund',
+  'Fairweather',
+  'Gallo',
+  'Haddad',
+  'Iversen',
+  'Jablonski',
+  'Kowalczyk',
+  'Lindqvist',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Quist',
+  'Ramos',
+  'Sato',
+  'Tanaka',
+  'Ueda',
+  'Vance',
+  'Whitlock',
+  'Yilmaz',
 ];
-
 
 /**
  * Sentences in the voice of the site: a word-pair (order-1 Markov) chain over the demo essays, so
@@ -42,13 +87,20 @@ export class SentenceMaker {
   constructor(contentDir: string) {
     const dir = join(contentDir, 'writing');
     const words: string[] = [];
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .sort()) {
       const text = readFileSync(join(dir, file), 'utf8').replace(/^---\n[\s\S]*?\n---\n/, '');
       let fenced = false;
       for (const line of text.split('\n')) {
         if (line.startsWith('```')) fenced = !fenced;
         if (fenced || /^\s*(#|\||!\[|<|```|-\s*\[)/.test(line)) continue;
-        words.push(...line.replace(/[*_`>]|\[([^\]]*)\]\([^)]*\)/g, '$1').split(/\s+/).filter((w) => w.length > 0 && !/^(\d+\.|-)$/.test(w)));
+        words.push(
+          ...line
+            .replace(/[*_`>]|\[([^\]]*)\]\([^)]*\)/g, '$1')
+            .split(/\s+/)
+            .filter((w) => w.length > 0 && !/^(\d+\.|-)$/.test(w)),
+        );
       }
     }
     for (let i = 0; i + 1 < words.length; i++) {
@@ -90,8 +142,13 @@ export function commentBody(random: () => number, maker: SentenceMaker, linkBase
   }
   const shape = random();
   if (shape < 0.06) return `> ${parts[0]}\n\n${parts.slice(1).join(' ') || maker.sentence(random)}`;
-  if (shape < 0.1 && parts.length > 1) return `${parts[0]}\n\n${parts.slice(1).map((p, i) => `${i + 1}. ${p}`).join('\n')}`;
-  if (shape < 0.13) return `${parts.join(' ')} More here: ${linkBase}/writing/${pick(random, ['scope-is-a-promise', 'done-is-a-decision', 'the-last-ten-percent'])}`;
+  if (shape < 0.1 && parts.length > 1)
+    return `${parts[0]}\n\n${parts
+      .slice(1)
+      .map((p, i) => `${i + 1}. ${p}`)
+      .join('\n')}`;
+  if (shape < 0.13)
+    return `${parts.join(' ')} More here: ${linkBase}/writing/${pick(random, ['scope-is-a-promise', 'done-is-a-decision', 'the-last-ten-percent'])}`;
   return parts.join(random() < 0.3 ? '\n\n' : ' ');
 }
 
@@ -124,7 +181,17 @@ export async function seedIdentities(store: SqlStore, count: number, opts: { now
   return inBatches(specs, 250, async ({ name, key }) => {
     const id = randomId(16);
     const created = await store.createIdentity(
-      { id, name, nameKey: key, role: 'reader', createdAt: opts.now - 90 * 86_400_000, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false },
+      {
+        id,
+        name,
+        nameKey: key,
+        role: 'reader',
+        createdAt: opts.now - 90 * 86_400_000,
+        ipPrefixHash: null,
+        bannedUntil: null,
+        banReason: null,
+        muted: false,
+      },
       null,
     );
     if (!created) throw new Error(`Seeding: the name ${name} is already taken.`);
@@ -183,7 +250,19 @@ export async function seedThread(
   }
   // In order: a reply's parent is always inserted earlier in the same or an earlier commit.
   await inBatches(rows, 250, (r) =>
-    store.insertComment({ id: r.id, articleSlug: opts.slug, parentId: r.parentId, identityId: r.identityId, body: r.body, depth: r.depth, state: 'visible', createdAt: r.createdAt }, null),
+    store.insertComment(
+      {
+        id: r.id,
+        articleSlug: opts.slug,
+        parentId: r.parentId,
+        identityId: r.identityId,
+        body: r.body,
+        depth: r.depth,
+        state: 'visible',
+        createdAt: r.createdAt,
+      },
+      null,
+    ),
   );
   const votes: { commentId: string; identityId: string }[] = [];
   const maxVotes = opts.maxVotes ?? 6;

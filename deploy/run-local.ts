@@ -172,13 +172,21 @@ async function main(): Promise<number> {
     };
 
     // 1. Migrate once.
-    const migrate = spawnSync(process.execPath, ['bin/byline.js', 'migrate'], { cwd: root, env: { ...baseEnv, BYLINE_DATA_DIR: join(work, 'migrate') }, encoding: 'utf8' });
+    const migrate = spawnSync(process.execPath, ['bin/byline.js', 'migrate'], {
+      cwd: root,
+      env: { ...baseEnv, BYLINE_DATA_DIR: join(work, 'migrate') },
+      encoding: 'utf8',
+    });
     check(migrate.status === 0, `byline migrate (${(migrate.stdout + migrate.stderr).trim()})`);
 
     // 2. Two nodes, migrations off.
     const nodes = [p1, p2].map((port, i) => ({
       url: `http://127.0.0.1:${port}`,
-      proc: start(`node ${i + 1}`, process.execPath, ['bin/byline.js', 'serve'], { ...baseEnv, PORT: String(port), BYLINE_DATA_DIR: join(work, `node${i + 1}`) }),
+      proc: start(`node ${i + 1}`, process.execPath, ['bin/byline.js', 'serve'], {
+        ...baseEnv,
+        PORT: String(port),
+        BYLINE_DATA_DIR: join(work, `node${i + 1}`),
+      }),
     }));
     for (const n of nodes) await waitFor(`${n.url}/healthz`, async () => (await call(n.url, 'GET', '/healthz')).status === 200, 60_000);
     check(true, `two nodes healthy on :${p1} and :${p2}`);
@@ -237,7 +245,10 @@ http {
 
     // Both nodes served traffic through nginx (round robin).
     const served = nodes.map((n) => (logs.get(n.proc) ?? '').split('\n').filter((l) => /^(GET|POST|PUT) /.test(l)).length);
-    check(served.every((c) => c > 0), `both nodes answered requests (${served.join(' and ')})`);
+    check(
+      served.every((c) => c > 0),
+      `both nodes answered requests (${served.join(' and ')})`,
+    );
 
     if (bench) await runBench(front, nodes[0]!.url, cookie, id);
     return 0;
@@ -247,7 +258,8 @@ http {
     return 1;
   } finally {
     await stopAll();
-    if (schemaCreated) await admin(`DROP SCHEMA ${schema} CASCADE`).catch((err: unknown) => console.error(`could not drop schema ${schema}:`, err));
+    if (schemaCreated)
+      await admin(`DROP SCHEMA ${schema} CASCADE`).catch((err: unknown) => console.error(`could not drop schema ${schema}:`, err));
     rmSync(work, { recursive: true, force: true });
     console.log('stopped both nodes and nginx; dropped the schema');
   }

@@ -103,7 +103,8 @@ test("the author's flow: one-time link, hide, restore, pin, reply, ban; the read
   await author.waitForURL(new RegExp(`#comment-${eve.id}$`));
   await screenshot(author, 'admin-article-author-view');
   await author.goto(`${server.url}/admin/audit`);
-  for (const action of ['comment.hide', 'comment.restore', 'comment.pin', 'identity.ban']) await author.waitForSelector(`code:has-text("${action}")`);
+  for (const action of ['comment.hide', 'comment.restore', 'comment.pin', 'identity.ban'])
+    await author.waitForSelector(`code:has-text("${action}")`);
   await screenshot(author, 'admin-audit');
 
   // The author's pages pass axe-core, in light and dark.

@@ -7,7 +7,13 @@ import { nameKey } from '../src/discussion/names.ts';
 import { startTestApp, type TestApp } from '../test/helpers/app.ts';
 import { launchBrowser, newContext } from './helpers/browser.ts';
 
-const generous = { newNamesPerPrefixPerHour: 100_000, commentsPer15Seconds: 100_000, commentsPerHour: 100_000, votesPerMinute: 100_000, recoveryFailuresPerHour: 100 };
+const generous = {
+  newNamesPerPrefixPerHour: 100_000,
+  commentsPer15Seconds: 100_000,
+  commentsPerHour: 100_000,
+  votesPerMinute: 100_000,
+  recoveryFailuresPerHour: 100,
+};
 const slug = 'the-last-ten-percent';
 const attackerName = 'Cross Site Mallory';
 
@@ -27,8 +33,12 @@ function attackPages(app: string): Record<string, string> {
     '/comment': autoSubmit(
       `<form method="post" action="${app}/writing/${slug}/comments"><input name="body" value="Posted by another site"><input name="idempotencyKey" value="evil-1"><input name="_csrf" value="guessed"></form>`,
     ),
-    '/vote': autoSubmit(`<form method="post" action="${app}/comments/${targetComment}/vote"><input name="action" value="up"><input name="_csrf" value="guessed"></form>`),
-    '/signin': autoSubmit(`<form method="post" action="${app}/signin"><input name="name" value="${escapeAttr(attackerName)}"><input name="return" value="/"></form>`),
+    '/vote': autoSubmit(
+      `<form method="post" action="${app}/comments/${targetComment}/vote"><input name="action" value="up"><input name="_csrf" value="guessed"></form>`,
+    ),
+    '/signin': autoSubmit(
+      `<form method="post" action="${app}/signin"><input name="name" value="${escapeAttr(attackerName)}"><input name="return" value="/"></form>`,
+    ),
     // The text/plain trick: the field name and value join into a JSON body `{"body":"x","pad":"="}`.
     '/json': autoSubmit(
       `<form method="post" enctype="text/plain" action="${app}/api/v1/articles/${slug}/comments"><input name='{"body":"x","pad":"' value='"}'></form>`,
@@ -48,7 +58,8 @@ before(async () => {
   t = await startTestApp({ config: { limits: generous } });
   browser = await launchBrowser();
   const author = await t.ctx.discussion.signIn('Victor Target', null);
-  targetComment = (await t.ctx.discussion.post({ identity: author.identity }, slug, { body: 'A comment the attacker wants upvoted.' })).comment.id;
+  targetComment = (await t.ctx.discussion.post({ identity: author.identity }, slug, { body: 'A comment the attacker wants upvoted.' }))
+    .comment.id;
   t.ctx.changed(slug);
   evil = createServer((req, res) => {
     const pages = attackPages(t.url);
@@ -111,7 +122,10 @@ describe('cross-site requests', () => {
         page.waitForResponse((r) => r.url().startsWith(t.url) && r.request().method() === 'POST', { timeout: 10_000 }),
         page.goto(`${evilOrigin}${attack}`),
       ]);
-      assert.ok([403, 415].includes(response.status()), `${attack}: refused with 403 or 415, got ${response.status()} for ${response.url()}`);
+      assert.ok(
+        [403, 415].includes(response.status()),
+        `${attack}: refused with 403 or 415, got ${response.status()} for ${response.url()}`,
+      );
       assert.equal(response.request().headers().origin ?? 'null', evilOrigin, `${attack}: the browser said where it came from`);
       await page.waitForLoadState('load');
       for (const r of responses) assert.ok([403, 415].includes(r.status()), `${attack}: ${r.url()} answered ${r.status()}`);

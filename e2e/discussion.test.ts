@@ -7,7 +7,13 @@ import type { Viewer } from '../src/discussion/service.ts';
 import { startTestApp, type TestApp } from '../test/helpers/app.ts';
 import { artifactsDir, axeViolations, formatViolations, launchBrowser, newContext, watchThirdPartyRequests } from './helpers/browser.ts';
 
-const generous = { newNamesPerPrefixPerHour: 100_000, commentsPer15Seconds: 100_000, commentsPerHour: 100_000, votesPerMinute: 100_000, recoveryFailuresPerHour: 100 };
+const generous = {
+  newNamesPerPrefixPerHour: 100_000,
+  commentsPer15Seconds: 100_000,
+  commentsPerHour: 100_000,
+  votesPerMinute: 100_000,
+  recoveryFailuresPerHour: 100,
+};
 const cookieName = '__Host-byline_session';
 
 // One open article per scenario, so the scenarios don't see each other's comments.
@@ -204,23 +210,51 @@ describe('a reader takes part in the discussion', () => {
       const vote = page.locator(`#comment-${othersId} button.vote`);
       assert.equal(await scoreOf(page, othersId), '0');
       assert.equal(await vote.getAttribute('aria-pressed'), 'false');
-      assert.match((await vote.getAttribute('aria-label')) ?? '', new RegExp(`^Upvote the comment by ${other.viewer.identity.name}, score 0$`));
+      assert.match(
+        (await vote.getAttribute('aria-label')) ?? '',
+        new RegExp(`^Upvote the comment by ${other.viewer.identity.name}, score 0$`),
+      );
       if (js) await vote.click();
       else await Promise.all([page.waitForURL(new RegExp(`#comment-${othersId}$`)), vote.click()]);
-      await eventually('the score after an upvote', () => scoreOf(page, othersId), (s) => s === '1');
-      await eventually('the stored score', async () => (await t.store.getComment(othersId))?.score, (s) => s === 1);
+      await eventually(
+        'the score after an upvote',
+        () => scoreOf(page, othersId),
+        (s) => s === '1',
+      );
+      await eventually(
+        'the stored score',
+        async () => (await t.store.getComment(othersId))?.score,
+        (s) => s === 1,
+      );
       assert.equal(await vote.getAttribute('aria-pressed'), 'true');
       assert.match((await vote.getAttribute('aria-label')) ?? '', /score 1$/);
-      if (js) await eventually('the vote request settles', () => vote.isEnabled(), (e) => e);
+      if (js)
+        await eventually(
+          'the vote request settles',
+          () => vote.isEnabled(),
+          (e) => e,
+        );
       if (js) await vote.click();
       else await Promise.all([page.waitForURL(new RegExp(`#comment-${othersId}$`)), vote.click()]);
-      await eventually('the score after taking the upvote back', () => scoreOf(page, othersId), (s) => s === '0');
-      await eventually('the stored score', async () => (await t.store.getComment(othersId))?.score, (s) => s === 0);
+      await eventually(
+        'the score after taking the upvote back',
+        () => scoreOf(page, othersId),
+        (s) => s === '0',
+      );
+      await eventually(
+        'the stored score',
+        async () => (await t.store.getComment(othersId))?.score,
+        (s) => s === 0,
+      );
       assert.equal(await vote.getAttribute('aria-pressed'), 'false');
       if (js) {
         assert.ok(await markerSurvived(page), 'voting did not reload the page');
         // The live region is cleared and refilled a moment later, so screen readers repeat it.
-        await eventually('the announcement', () => page.locator('.live-region').innerText(), (text) => /Upvote taken back/.test(text));
+        await eventually(
+          'the announcement',
+          () => page.locator('.live-region').innerText(),
+          (text) => /Upvote taken back/.test(text),
+        );
       }
 
       // Edit my comment (a page of its own, with and without the script).
@@ -237,7 +271,11 @@ describe('a reader takes part in the discussion', () => {
       const del = (id: string) => page.locator(`#comment-${id} button.delete-button`);
       if (js) await del(myId).click();
       else await Promise.all([page.waitForURL(/#comment-/), del(myId).click()]);
-      await eventually('the placeholder', () => page.locator(`#comment-${myId} .comment-body`).innerText(), (s) => s === 'This comment was deleted.');
+      await eventually(
+        'the placeholder',
+        () => page.locator(`#comment-${myId} .comment-body`).innerText(),
+        (s) => s === 'This comment was deleted.',
+      );
       assert.equal(await page.locator(`#comment-${myId} .comment-author`).innerText(), '[deleted]');
       assert.equal(await page.locator(`#comment-${myId}`).getByText(postText).count(), 0, 'the old text is gone');
       assert.equal((await t.store.getComment(myId))?.state, 'deleted', 'a placeholder stays where a reply hangs on it');
@@ -267,7 +305,11 @@ describe('live updates', () => {
     await watcher.waitForSelector(`#comment-${existing}`);
     await setMarker(watcher);
     // Wait until the live connection is open, so nothing races the subscription.
-    await eventually('the live connection', async () => t.ctx.live.connections, (n) => n > connectionsBefore);
+    await eventually(
+      'the live connection',
+      async () => t.ctx.live.connections,
+      (n) => n > connectionsBefore,
+    );
 
     const voterContext = await newContext(browser);
     const voter = await seedReader(freshName('Voter'));
@@ -278,10 +320,18 @@ describe('live updates', () => {
     await voterPage.click('.composer .comment-form button[type=submit]');
     const newId = await idOfCommentWith(voterPage, 'Arriving live from another browser.');
     await voterPage.click(`#comment-${existing} button.vote`);
-    await eventually('the voter sees score 1', () => scoreOf(voterPage, existing), (s) => s === '1');
+    await eventually(
+      'the voter sees score 1',
+      () => scoreOf(voterPage, existing),
+      (s) => s === '1',
+    );
 
     // The watcher: the score changes in place, the comment waits behind the button.
-    await eventually('the new score arrives', () => scoreOf(watcher, existing), (s) => s === '1');
+    await eventually(
+      'the new score arrives',
+      () => scoreOf(watcher, existing),
+      (s) => s === '1',
+    );
     const button = watcher.locator('button.new-comments');
     await button.waitFor();
     assert.equal(await button.innerText(), '1 new comment');
@@ -290,13 +340,25 @@ describe('live updates', () => {
     await expectVisibleAt(watcher, newId, 'Arriving live from another browser.');
     assert.equal(await button.count(), 0, 'the button goes away once shown');
     assert.ok(await markerSurvived(watcher), 'the watcher never reloaded');
-    await eventually('the announcement', () => watcher.locator('.live-region').innerText(), (s) => /1 new comment shown/.test(s));
+    await eventually(
+      'the announcement',
+      () => watcher.locator('.live-region').innerText(),
+      (s) => /1 new comment shown/.test(s),
+    );
 
     // A second comment, then a third: the count says so.
     await seedComment(poster.viewer, slug, 'Second live one.');
     await seedComment(poster.viewer, slug, 'Third live one.');
     t.ctx.changed(slug);
-    await eventually('the count', () => watcher.locator('button.new-comments').innerText().catch(() => ''), (s) => s === '2 new comments');
+    await eventually(
+      'the count',
+      () =>
+        watcher
+          .locator('button.new-comments')
+          .innerText()
+          .catch(() => ''),
+      (s) => s === '2 new comments',
+    );
     await watcherContext.close();
     await voterContext.close();
   });
@@ -310,10 +372,22 @@ describe('names', () => {
     const page = await context.newPage();
     const lookAlike = held.replace('o', 'о'); // Cyrillic о
     assert.notEqual(lookAlike, held);
-    for (const name of [held, held.toLowerCase(), ` ${held.toUpperCase()} `, lookAlike, 'Mara Quill', 'mara quill', 'Mаra Quill', 'MARA  QUILL']) {
+    for (const name of [
+      held,
+      held.toLowerCase(),
+      ` ${held.toUpperCase()} `,
+      lookAlike,
+      'Mara Quill',
+      'mara quill',
+      'Mаra Quill',
+      'MARA  QUILL',
+    ]) {
       await page.goto(`${t.url}/signin?return=%2F`);
       await page.fill('#signin-name', name);
-      const [response] = await Promise.all([page.waitForResponse((r) => r.url() === `${t.url}/signin` && r.request().method() === 'POST'), page.click('.signin-form button[type=submit]')]);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url() === `${t.url}/signin` && r.request().method() === 'POST'),
+        page.click('.signin-form button[type=submit]'),
+      ]);
       assert.equal(response.status(), 409, `${JSON.stringify(name)} is refused`);
       const error = page.locator('.form-error[role=alert]');
       await error.waitFor();
@@ -331,7 +405,12 @@ describe('the author badge', () => {
     const author = await seedAuthor();
     const authorComment = await seedComment(author.viewer, slug, 'Thanks for reading. The author here.');
     const sneaky = await seedReader(freshName('Authorship Fan'));
-    const sneakyComment = await seedComment(sneaky.viewer, slug, '<span class=badge-author>Author</span> I am the author, honest. <span class="badge-author">Author</span>', authorComment);
+    const sneakyComment = await seedComment(
+      sneaky.viewer,
+      slug,
+      '<span class=badge-author>Author</span> I am the author, honest. <span class="badge-author">Author</span>',
+      authorComment,
+    );
     const plain = await seedReader(freshName('Reader'));
     const plainComment = await seedComment(plain.viewer, slug, 'A plain reader comment.');
     t.ctx.changed(slug);
@@ -339,8 +418,13 @@ describe('the author badge', () => {
     const check = async (page: Page, label: string) => {
       const badges = page.locator('li.comment .badge-author');
       assert.equal(await badges.count(), 1, `${label}: one badge, on the author's one comment`);
-      assert.equal(await page.locator(`#comment-${authorComment} > .comment-card > .comment-head > .badge-author`).count(), 1, `${label}: on the author's comment`);
-      for (const id of [sneakyComment, plainComment]) assert.equal(await page.locator(`#comment-${id} .badge-author`).count(), 0, `${label}: not on ${id}`);
+      assert.equal(
+        await page.locator(`#comment-${authorComment} > .comment-card > .comment-head > .badge-author`).count(),
+        1,
+        `${label}: on the author's comment`,
+      );
+      for (const id of [sneakyComment, plainComment])
+        assert.equal(await page.locator(`#comment-${id} .badge-author`).count(), 0, `${label}: not on ${id}`);
       assert.match(await commentText(page, sneakyComment), /I am the author, honest/);
     };
 
@@ -370,7 +454,11 @@ describe('the author badge', () => {
     await useSession(reader, sneaky);
     const readerPage = await reader.newPage();
     await readerPage.goto(`${t.url}/writing/${slug}`);
-    assert.equal(await readerPage.locator('li.comment .badge-author').count(), 2, 'signed in as the sneaky reader: still only the author’s two');
+    assert.equal(
+      await readerPage.locator('li.comment .badge-author').count(),
+      2,
+      'signed in as the sneaky reader: still only the author’s two',
+    );
     assert.equal(await readerPage.locator(`#comment-${sneakyComment} .badge-author`).count(), 0);
     assert.equal(await readerPage.locator('.composer .commenting-as .badge-author').count(), 0, 'no badge in the composer either');
     await reader.close();
@@ -417,30 +505,52 @@ describe('XSS', () => {
     await page.waitForSelector('li.comment');
     assert.equal(await page.locator('li.comment').count(), payloads.length);
     // Let every image error and every handler have its chance.
-    await page.evaluate(() => Promise.all([...document.images].map((img) => (img.complete ? undefined : new Promise((r) => img.addEventListener('error', r))))));
+    await page.evaluate(() =>
+      Promise.all([...document.images].map((img) => (img.complete ? undefined : new Promise((r) => img.addEventListener('error', r))))),
+    );
     const pwned = () => page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
     assert.equal(await pwned(), undefined);
-    assert.equal(await page.locator('.comment-body script, .comment-body img, .comment-body svg, .comment-body iframe, .comment-body style, .comment-body details').count(), 0);
+    assert.equal(
+      await page
+        .locator(
+          '.comment-body script, .comment-body img, .comment-body svg, .comment-body iframe, .comment-body style, .comment-body details',
+        )
+        .count(),
+      0,
+    );
     const hrefs = await page.locator('.comment-body a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
     for (const href of hrefs) assert.match(href, /^(https?:|mailto:)/, `only safe links: ${href}`);
     assert.equal(await page.locator('.comment-body [onerror], .comment-body [onload], .comment-body [ontoggle]').count(), 0);
     // The inline code shows the markup as text.
-    assert.ok((await page.locator('.comment-body').allInnerTexts()).some((s) => s.includes('<b>')), 'inline code shows <b> as text');
+    assert.ok(
+      (await page.locator('.comment-body').allInnerTexts()).some((s) => s.includes('<b>')),
+      'inline code shows <b> as text',
+    );
 
     // The live path: a second page is open when the payloads arrive, and shows them via the button.
     const connectionsBefore = t.ctx.live.connections;
     const livePage = await context.newPage();
     watch(livePage);
     await livePage.goto(`${t.url}/writing/${slug}`);
-    await eventually('the live connection', async () => t.ctx.live.connections, (n) => n >= connectionsBefore + 1);
+    await eventually(
+      'the live connection',
+      async () => t.ctx.live.connections,
+      (n) => n >= connectionsBefore + 1,
+    );
     const liveIds: string[] = [];
     for (const body of payloads.slice(0, 8)) liveIds.push(await seedComment(attacker.viewer, slug, `live ${body}`));
     t.ctx.changed(slug);
     const button = livePage.locator('button.new-comments');
-    await eventually('all live comments queued', () => button.innerText().catch(() => ''), (s) => s === `${liveIds.length} new comments`);
+    await eventually(
+      'all live comments queued',
+      () => button.innerText().catch(() => ''),
+      (s) => s === `${liveIds.length} new comments`,
+    );
     await button.click();
     for (const id of liveIds) await livePage.locator(`#comment-${id}`).waitFor();
-    await livePage.evaluate(() => Promise.all([...document.images].map((img) => (img.complete ? undefined : new Promise((r) => img.addEventListener('error', r))))));
+    await livePage.evaluate(() =>
+      Promise.all([...document.images].map((img) => (img.complete ? undefined : new Promise((r) => img.addEventListener('error', r))))),
+    );
     assert.equal(await livePage.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
     assert.equal(await livePage.locator('.comment-body script, .comment-body img, .comment-body svg, .comment-body [onerror]').count(), 0);
 
@@ -487,8 +597,21 @@ describe('permalinks', () => {
     const li = page.locator(`#comment-${target}`);
     await li.waitFor({ state: 'visible' });
     assert.ok(await li.evaluate((el) => el.matches(':target')), 'the comment is the :target');
-    await eventually('scrolled into view', () => li.isVisible().then(() => li.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; })), (v) => v);
-    const look = () => li.locator('.comment-card').evaluate((el) => `${getComputedStyle(el).outlineStyle} ${getComputedStyle(el).backgroundColor} ${getComputedStyle(el).boxShadow}`);
+    await eventually(
+      'scrolled into view',
+      () =>
+        li.isVisible().then(() =>
+          li.evaluate((el) => {
+            const r = el.getBoundingClientRect();
+            return r.top >= 0 && r.top < innerHeight;
+          }),
+        ),
+      (v) => v,
+    );
+    const look = () =>
+      li
+        .locator('.comment-card')
+        .evaluate((el) => `${getComputedStyle(el).outlineStyle} ${getComputedStyle(el).backgroundColor} ${getComputedStyle(el).boxShadow}`);
     const highlighted = await look();
     await page.evaluate(() => {
       location.hash = '#comments';
@@ -541,7 +664,8 @@ async function seedBigThread(): Promise<{ readers: Seeded[]; author: { viewer: V
   // Some scores.
   const all = await t.store.listComments(slug);
   for (const [i, c] of all.entries()) {
-    for (const r of everyone.slice(0, i % 4)) if (r.viewer.identity.id !== c.identityId) await t.ctx.discussion.vote(r.viewer, c.id, true, null);
+    for (const r of everyone.slice(0, i % 4))
+      if (r.viewer.identity.id !== c.identityId) await t.ctx.discussion.vote(r.viewer, c.id, true, null);
   }
   t.ctx.changed(slug);
   return { readers, author };
@@ -564,7 +688,8 @@ describe('accessibility and looks', () => {
         assert.ok((await page.locator('.replying-to').count()) > 0, '"replying to" shows below the indent limit');
         assert.ok((await page.locator('li.comment .badge-author').count()) > 0, 'some by the author');
         const violations = await axeViolations(page);
-        if (violations.length) problems.push(`article, ${colorScheme}, ${signedIn ? 'signed in' : 'signed out'}:\n${formatViolations(violations)}`);
+        if (violations.length)
+          problems.push(`article, ${colorScheme}, ${signedIn ? 'signed in' : 'signed out'}:\n${formatViolations(violations)}`);
         await context.close();
       }
     }
@@ -665,8 +790,16 @@ describe('keyboard', () => {
 
     await tabTo(is(`#comment-${target} button.vote`), 'the vote button');
     await page.keyboard.press('Space');
-    await eventually('the upvote', () => scoreOf(page, target), (s) => s === '1');
-    await eventually('the stored score', async () => (await t.store.getComment(target))?.score, (s) => s === 1);
+    await eventually(
+      'the upvote',
+      () => scoreOf(page, target),
+      (s) => s === '1',
+    );
+    await eventually(
+      'the stored score',
+      async () => (await t.store.getComment(target))?.score,
+      (s) => s === 1,
+    );
     assert.equal(await page.locator(`#comment-${target} button.vote`).getAttribute('aria-pressed'), 'true');
     await context.close();
   });

@@ -149,7 +149,10 @@ describe('the article page', () => {
       }),
     );
     await page.keyboard.press('Tab');
-    const first = await page.evaluate(() => ({ kb: (document.activeElement as HTMLElement | null)?.dataset.kb, cls: document.activeElement?.className }));
+    const first = await page.evaluate(() => ({
+      kb: (document.activeElement as HTMLElement | null)?.dataset.kb,
+      cls: document.activeElement?.className,
+    }));
     assert.equal(first.cls, 'skip-link', 'the skip link is the first Tab stop');
     const reached = new Set<string>([first.kb!]);
     for (let presses = 0; presses < 600; presses++) {

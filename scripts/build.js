@@ -44,4 +44,6 @@ writeFileSync(join(dist, 'assets-manifest.json'), `${JSON.stringify({ script: sc
 
 /** @param {string} file */
 const kb = (file) => (readFileSync(file).length / 1024).toFixed(1);
-console.log(`Built dist/ in ${Date.now() - started} ms: cli.js ${kb(join(dist, 'cli.js'))} KB, ${scriptName} ${kb(join(dist, 'assets', scriptName))} KB.`);
+console.log(
+  `Built dist/ in ${Date.now() - started} ms: cli.js ${kb(join(dist, 'cli.js'))} KB, ${scriptName} ${kb(join(dist, 'assets', scriptName))} KB.`,
+);

@@ -11,7 +11,6 @@
 //   --engine=pglite|postgres|none        the second engine for the HTTP suites: by default the
 //                                        PostgreSQL server when BYLINE_TEST_PG_URL names one,
 //                                        otherwise PGlite
-//   --strict                             also enforce the format check (not yet switched on)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,10 +20,9 @@ import { filesOf, secondEngineSuites, testGroups } from './test-groups.js';
 const argv = process.argv.slice(2);
 const flags = new Set(argv.filter((a) => a.startsWith('--')));
 
-// The format check is built but not yet switched on: it becomes `true` once the tree has been
-// formatted (`npm run format`, i.e. `biome format --write .`). --strict runs it now.
+// The tree is formatted by Biome (`npm run format` writes it); the test command checks it.
 const enforce = {
-  format: flags.has('--strict') || false,
+  format: true,
 };
 
 /** @type {import('./test-groups.js').TestGroup[]} */
@@ -37,14 +35,16 @@ for (const word of argv.filter((a) => !a.startsWith('--'))) {
 const everything = groups.length === 0;
 if (everything) groups.push('unit', 'http', ...(flags.has('--no-browser') ? [] : /** @type {const} */ (['e2e'])));
 
-const pgUrl = [process.env.BYLINE_TEST_PG_URL, process.env.DATABASE_URL].find((u) => typeof u === 'string' && /^postgres(ql)?:\/\//.test(u));
+const pgUrl = [process.env.BYLINE_TEST_PG_URL, process.env.DATABASE_URL].find(
+  (u) => typeof u === 'string' && /^postgres(ql)?:\/\//.test(u),
+);
 const engineFlag = argv.find((a) => a.startsWith('--engine='))?.slice('--engine='.length);
 const secondEngine = engineFlag ?? (pgUrl ? 'postgres' : 'pglite');
 if (!['pglite', 'postgres', 'none'].includes(secondEngine)) usage(`unknown engine '${secondEngine}'`);
 
 /** @param {string} message @returns {never} */
 function usage(message) {
-  console.error(`${message}\nusage: node scripts/test.js [unit] [http] [e2e] [--no-browser] [--engine=pglite|postgres|none] [--strict]`);
+  console.error(`${message}\nusage: node scripts/test.js [unit] [http] [e2e] [--no-browser] [--engine=pglite|postgres|none]`);
   process.exit(2);
 }
 
@@ -66,7 +66,11 @@ function run(label, cmd, cmdArgs) {
 }
 
 if (!existsSync(join('node_modules', '.bin', 'tsx'))) {
-  run('install dependencies (npm ci)', 'npm', existsSync('package-lock.json') ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+  run(
+    'install dependencies (npm ci)',
+    'npm',
+    existsSync('package-lock.json') ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'],
+  );
 }
 
 /** @param {string} name */
@@ -77,7 +81,12 @@ if (everything) {
   // The layer rules are noRestrictedImports overrides in biome.json (see CONTRIBUTING.md); the
   // cycle check is its own step so that a cycle is named as one in the output.
   run('lint and layer rules (biome lint)', bin('biome'), ['lint', '.', '--skip=suspicious/noImportCycles']);
-  run('import cycles in src/ (biome noImportCycles)', bin('biome'), ['lint', 'src', '--only=suspicious/noImportCycles', '--max-diagnostics=none']);
+  run('import cycles in src/ (biome noImportCycles)', bin('biome'), [
+    'lint',
+    'src',
+    '--only=suspicious/noImportCycles',
+    '--max-diagnostics=none',
+  ]);
   if (enforce.format) run('format (biome format, check only)', bin('biome'), ['format', '.']);
 }
 
@@ -140,7 +149,11 @@ const results = [
   await runBatch('hostile tests, one at a time', hostile, 1),
   await runBatch('tests that stop the database server', alone, 1),
 ];
-const total = results.reduce((t, r) => ({ pass: t.pass + r.pass, fail: t.fail + r.fail, skipped: t.skipped + r.skipped }), { pass: 0, fail: 0, skipped: 0 });
+const total = results.reduce((t, r) => ({ pass: t.pass + r.pass, fail: t.fail + r.fail, skipped: t.skipped + r.skipped }), {
+  pass: 0,
+  fail: 0,
+  skipped: 0,
+});
 const failedRun = results.some((r) => r.status !== 0);
 if (failedRun && total.fail === 0) total.fail = 1;
 console.log(`\n${total.pass} passed, ${total.fail} failed, ${total.skipped} skipped`);

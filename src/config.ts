@@ -80,7 +80,12 @@ function moderationFromEnv(env: NodeJS.ProcessEnv, dataDir: string): ModerationS
   };
   const words = (env.BYLINE_HOLD_WORDS ?? '').split(',');
   const file = join(dataDir, 'hold-words.txt');
-  if (existsSync(file)) words.push(...readFileSync(file, 'utf8').split('\n').filter((line) => !line.trim().startsWith('#')));
+  if (existsSync(file))
+    words.push(
+      ...readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('#')),
+    );
   const flag = env.BYLINE_HOLD_FIRST_COMMENT;
   return {
     holdFirstComment: flag === undefined ? defaultModeration.holdFirstComment : flag === '1' || flag === 'true' || flag === 'on',
@@ -179,7 +184,10 @@ function sessionsFromEnv(env: NodeJS.ProcessEnv): SessionSettings {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name} '${value}' must be a whole number of days, at least 1.`);
     return n;
   };
-  return { idleDays: days('BYLINE_SESSION_IDLE_DAYS', defaultSessions.idleDays), maxDays: days('BYLINE_SESSION_MAX_DAYS', defaultSessions.maxDays) };
+  return {
+    idleDays: days('BYLINE_SESSION_IDLE_DAYS', defaultSessions.idleDays),
+    maxDays: days('BYLINE_SESSION_MAX_DAYS', defaultSessions.maxDays),
+  };
 }
 
 function parseTrustProxy(value: string | undefined): TrustProxy {

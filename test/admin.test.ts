@@ -41,7 +41,15 @@ async function commentsFeed(): Promise<string> {
 describe('who may use the admin', () => {
   test('every page: visitors are sent to sign in, readers get 403, the author gets the page', async () => {
     const c = await postComment(t, reader, slug, 'A comment to look at');
-    const pages = ['/admin', '/admin/comments', '/admin/comments?state=held&name=plain', '/admin/articles', '/admin/audit', `/admin/identities/${reader.id}`, `/admin/comments/${c.id}/votes`];
+    const pages = [
+      '/admin',
+      '/admin/comments',
+      '/admin/comments?state=held&name=plain',
+      '/admin/articles',
+      '/admin/audit',
+      `/admin/identities/${reader.id}`,
+      `/admin/comments/${c.id}/votes`,
+    ];
     for (const url of pages) {
       const visitor = await call(t, 'GET', url);
       assert.equal(visitor.statusCode, 303, url);
@@ -109,7 +117,10 @@ describe('moderation actions, as the public sees them', () => {
     const lone = await postComment(t, reader, slug, 'Lonely spam nobody answered');
     const before = await publicComments(t, slug);
 
-    const { res, entry } = await act(`/admin/comments/${parent.id}/hide`, { reason: 'spam', return: `/writing/${slug}#comment-${parent.id}` });
+    const { res, entry } = await act(`/admin/comments/${parent.id}/hide`, {
+      reason: 'spam',
+      return: `/writing/${slug}#comment-${parent.id}`,
+    });
     assert.equal(res.headers.location, `/writing/${slug}#comment-${parent.id}`, 'inline forms come back to the comment');
     assert.equal(entry.action, 'comment.hide');
     assert.equal(entry.reason, 'spam');
@@ -123,7 +134,11 @@ describe('moderation actions, as the public sees them', () => {
     assert.equal(placeholder.deleted, true);
     assert.equal(placeholder.html, '');
     assert.equal(placeholder.author, null);
-    assert.equal(after.comments.find((c) => c.id === lone.id), undefined, 'a hidden comment without replies is gone');
+    assert.equal(
+      after.comments.find((c) => c.id === lone.id),
+      undefined,
+      'a hidden comment without replies is gone',
+    );
 
     const page = await articleHtml();
     assert.match(page, /This comment was removed by the author\./);
@@ -154,7 +169,10 @@ describe('moderation actions, as the public sees them', () => {
     const { entry } = await act(`/admin/comments/${c.id}/delete`, { reason: 'doxxing' });
     assert.equal(entry.action, 'comment.delete');
     assert.equal(await t.store.getComment(c.id), undefined);
-    assert.equal((await publicComments(t, slug)).comments.find((x) => x.id === c.id), undefined);
+    assert.equal(
+      (await publicComments(t, slug)).comments.find((x) => x.id === c.id),
+      undefined,
+    );
     assert.doesNotMatch(await articleHtml(), /Delete me for good/);
     assert.doesNotMatch(await commentsFeed(), /Delete me for good/);
   });
@@ -175,7 +193,10 @@ describe('moderation actions, as the public sees them', () => {
   test('lock refuses new replies in the thread; unlock allows them again', async () => {
     const c = await postComment(t, reader, slug, 'Heated thread');
     await act(`/admin/comments/${c.id}/lock`, { reason: 'cooling off' });
-    const refused = await call(t, 'POST', `/api/v1/articles/${slug}/comments`, { cookie: reader.cookie, body: { body: 'one more', parentId: c.id } });
+    const refused = await call(t, 'POST', `/api/v1/articles/${slug}/comments`, {
+      cookie: reader.cookie,
+      body: { body: 'one more', parentId: c.id },
+    });
     assert.equal(refused.statusCode, 422);
     assert.match(refused.body, /locked/);
     await act(`/admin/comments/${c.id}/unlock`);
@@ -227,11 +248,23 @@ describe('moderation actions, as the public sees them', () => {
     const loud = await signIn(t, 'Loud Voice');
     const c = await postComment(t, loud, slug, 'Muted words here');
     await act(`/admin/identities/${loud.id}/mute`, { reason: 'flamewar' });
-    assert.equal((await publicComments(t, slug)).comments.find((x) => x.id === c.id), undefined);
-    assert.equal((await publicComments(t, slug, reader.cookie)).comments.find((x) => x.id === c.id), undefined);
-    assert.ok((await publicComments(t, slug, loud.cookie)).comments.find((x) => x.id === c.id), 'the writer still sees it');
+    assert.equal(
+      (await publicComments(t, slug)).comments.find((x) => x.id === c.id),
+      undefined,
+    );
+    assert.equal(
+      (await publicComments(t, slug, reader.cookie)).comments.find((x) => x.id === c.id),
+      undefined,
+    );
+    assert.ok(
+      (await publicComments(t, slug, loud.cookie)).comments.find((x) => x.id === c.id),
+      'the writer still sees it',
+    );
     const after = await postComment(t, loud, slug, 'Still muted later');
-    assert.equal((await publicComments(t, slug)).comments.find((x) => x.id === after.id), undefined);
+    assert.equal(
+      (await publicComments(t, slug)).comments.find((x) => x.id === after.id),
+      undefined,
+    );
     assert.doesNotMatch(await articleHtml(), /Muted words here|Still muted later/);
     assert.doesNotMatch(await commentsFeed(), /Muted words here/);
     assert.match(await articleHtml(author.cookie), /Muted words here/);
@@ -255,7 +288,17 @@ describe('moderation actions, as the public sees them', () => {
   test('the audit log lists every action with who, what, target and reason', async () => {
     const res = await call(t, 'GET', '/admin/audit', { cookie: author.cookie });
     assert.equal(res.statusCode, 200);
-    for (const action of ['comment.hide', 'comment.restore', 'comment.delete', 'comment.pin', 'comment.lock', 'article.close', 'identity.ban+prefix', 'identity.mute', 'identity.revoke-sessions']) {
+    for (const action of [
+      'comment.hide',
+      'comment.restore',
+      'comment.delete',
+      'comment.pin',
+      'comment.lock',
+      'article.close',
+      'identity.ban+prefix',
+      'identity.mute',
+      'identity.revoke-sessions',
+    ]) {
       assert.ok(res.body.includes(action), action);
     }
     assert.match(res.body, /flamewar/);

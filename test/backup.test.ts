@@ -44,7 +44,18 @@ function byline(args: string[], dataDir: string): Promise<{ code: number; stdout
 }
 
 function identity(id: string, name: string, createdAt: number, extra: Partial<IdentityRecord> = {}): IdentityRecord {
-  return { id, name, nameKey: nameKey(name), role: 'reader', createdAt, ipPrefixHash: `prefix-${id}`, bannedUntil: null, banReason: null, muted: false, ...extra };
+  return {
+    id,
+    name,
+    nameKey: nameKey(name),
+    role: 'reader',
+    createdAt,
+    ipPrefixHash: `prefix-${id}`,
+    bannedUntil: null,
+    banReason: null,
+    muted: false,
+    ...extra,
+  };
 }
 
 function integrity(file: string): string {
@@ -67,7 +78,10 @@ describe('backup and restore (SQLite)', () => {
     const writer = (async () => {
       while (!stop) {
         const id = `c${String(n++).padStart(6, '0')}`;
-        await store.insertComment({ id, articleSlug: 'a', parentId: null, identityId: 'writer', body: `write ${id}`, depth: 0, state: 'visible', createdAt: n }, null);
+        await store.insertComment(
+          { id, articleSlug: 'a', parentId: null, identityId: 'writer', body: `write ${id}`, depth: 0, state: 'visible', createdAt: n },
+          null,
+        );
         acked.push(id);
       }
     })();
@@ -135,10 +149,40 @@ describe('export and import', () => {
     await store.createIdentity(identity('bob', 'Bob Reader', t0 + 1, { role: 'reader' }), 'recovery-hash-bob');
     await store.createIdentity(identity('mara', 'Mara Quill', t0 + 2, { role: 'author', ipPrefixHash: null }), null);
     await store.setFeedTokenHash('ada', 'feed-hash-ada');
-    await store.insertComment({ id: 'c1', articleSlug: 'x', parentId: null, identityId: 'ada', body: 'Root “quoted” \u{1F600}', depth: 0, state: 'visible', createdAt: t0 + 10 }, 'k1');
-    await store.insertComment({ id: 'c2', articleSlug: 'x', parentId: 'c1', identityId: 'bob', body: 'Reply', depth: 1, state: 'visible', createdAt: t0 + 11 }, null);
-    await store.insertComment({ id: 'c3', articleSlug: 'x', parentId: 'c2', identityId: 'mara', body: 'Author reply', depth: 2, state: 'visible', createdAt: t0 + 12 }, null);
-    await store.insertComment({ id: 'c4', articleSlug: 'y', parentId: null, identityId: 'bob', body: 'Held one', depth: 0, state: 'held', createdAt: t0 + 13 }, null);
+    await store.insertComment(
+      {
+        id: 'c1',
+        articleSlug: 'x',
+        parentId: null,
+        identityId: 'ada',
+        body: 'Root “quoted” \u{1F600}',
+        depth: 0,
+        state: 'visible',
+        createdAt: t0 + 10,
+      },
+      'k1',
+    );
+    await store.insertComment(
+      { id: 'c2', articleSlug: 'x', parentId: 'c1', identityId: 'bob', body: 'Reply', depth: 1, state: 'visible', createdAt: t0 + 11 },
+      null,
+    );
+    await store.insertComment(
+      {
+        id: 'c3',
+        articleSlug: 'x',
+        parentId: 'c2',
+        identityId: 'mara',
+        body: 'Author reply',
+        depth: 2,
+        state: 'visible',
+        createdAt: t0 + 12,
+      },
+      null,
+    );
+    await store.insertComment(
+      { id: 'c4', articleSlug: 'y', parentId: null, identityId: 'bob', body: 'Held one', depth: 0, state: 'held', createdAt: t0 + 13 },
+      null,
+    );
     await store.updateCommentBody('c2', 'Reply, edited', t0 + 20);
     await store.addVote('c1', 'bob', t0 + 30, 'p1');
     await store.addVote('c1', 'mara', t0 + 31, null, { counted: false });
@@ -149,7 +193,14 @@ describe('export and import', () => {
     await moderation.onIdentity({ id: 'mara', name: 'Mara Quill' }, 'ban', 'bob', { days: 3, reason: 'rude', withPrefix: true });
     await moderation.onIdentity({ id: null, name: 'operator' }, 'mute', 'ada', {});
     await moderation.setArticleClosed({ id: 'mara', name: 'Mara Quill' }, 'y', true);
-    await store.addNotification({ identityId: 'bob', kind: 'author_reply', commentId: 'c3', articleSlug: 'x', actorName: 'Mara Quill', createdAt: t0 + 50 });
+    await store.addNotification({
+      identityId: 'bob',
+      kind: 'author_reply',
+      commentId: 'c3',
+      articleSlug: 'x',
+      actorName: 'Mara Quill',
+      createdAt: t0 + 50,
+    });
     await store.markNotificationsRead('bob', t0 + 60);
   }
 

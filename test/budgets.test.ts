@@ -9,7 +9,13 @@ import type { LightMyRequestResponse } from 'fastify';
 import { SentenceMaker, seedIdentities, seedThread } from '../bench/seed.ts';
 import { demoContentDir, type TestApp, startTestApp } from './helpers/app.ts';
 
-const high = { newNamesPerPrefixPerHour: 100_000, commentsPer15Seconds: 100_000, commentsPerHour: 100_000, votesPerMinute: 100_000, recoveryFailuresPerHour: 100 };
+const high = {
+  newNamesPerPrefixPerHour: 100_000,
+  commentsPer15Seconds: 100_000,
+  commentsPerHour: 100_000,
+  votesPerMinute: 100_000,
+  recoveryFailuresPerHour: 100,
+};
 const article = 'the-last-ten-percent';
 const bigArticle = 'scope-is-a-promise';
 const KB = 1024;
@@ -17,7 +23,11 @@ const KB = 1024;
 let t: TestApp;
 let cookie = '';
 
-async function get(url: string, encoding: 'br' | 'gzip' | 'identity', headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+async function get(
+  url: string,
+  encoding: 'br' | 'gzip' | 'identity',
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
   return t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': encoding, ...headers } });
 }
 
@@ -66,7 +76,9 @@ describe('size budgets', { timeout: 180_000 }, () => {
     const s = await sizes(`/writing/${article}`);
     const matches = s.html.match(/id="comment-/g) ?? [];
     assert.ok(matches.length >= 50, `the page shows comments (found ${matches.length})`);
-    tt.diagnostic(`article + 300 comments, anonymous: ${kb(s.raw)} raw, ${kb(s.br)} brotli, ${kb(s.gzip)} gzip (${matches.length} comments on the page)`);
+    tt.diagnostic(
+      `article + 300 comments, anonymous: ${kb(s.raw)} raw, ${kb(s.br)} brotli, ${kb(s.gzip)} gzip (${matches.length} comments on the page)`,
+    );
     const signed = await sizes(`/writing/${article}`, { cookie });
     tt.diagnostic(`same page signed in: ${kb(signed.raw)} raw, ${kb(signed.br)} brotli, ${kb(signed.gzip)} gzip`);
     assert.ok(s.gzip <= 60 * KB, `gzip ${kb(s.gzip)} is over 60 KB`);
@@ -84,7 +96,9 @@ describe('size budgets', { timeout: 180_000 }, () => {
   test('the first page of a 10,000-comment article is at most 150 KB compressed', async (tt) => {
     const s = await sizes(`/writing/${bigArticle}`);
     const shown = (s.html.match(/id="comment-/g) ?? []).length;
-    tt.diagnostic(`first page of 10,000 comments: ${kb(s.raw)} raw, ${kb(s.br)} brotli, ${kb(s.gzip)} gzip (${shown} comments on the page)`);
+    tt.diagnostic(
+      `first page of 10,000 comments: ${kb(s.raw)} raw, ${kb(s.br)} brotli, ${kb(s.gzip)} gzip (${shown} comments on the page)`,
+    );
     assert.ok(shown > 0 && shown < 10_000, `the first page shows part of the discussion (found ${shown})`);
     assert.ok(s.gzip <= 150 * KB, `gzip ${kb(s.gzip)} is over 150 KB`);
   });

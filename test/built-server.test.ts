@@ -50,7 +50,11 @@ test('the built server runs with no loader and serves the site and its fingerpri
     assert.equal(script.status, 200);
     assert.match(script.headers.get('cache-control') ?? '', /immutable/);
     assert.equal(scriptPath, `/assets/${manifest.script}`);
-    assert.equal(await script.text(), readFileSync(join('dist', 'assets', manifest.script), 'utf8'), 'the prebuilt bundle is served as built');
+    assert.equal(
+      await script.text(),
+      readFileSync(join('dist', 'assets', manifest.script), 'utf8'),
+      'the prebuilt bundle is served as built',
+    );
     const article = await fetch(`${base}/writing/done-is-a-decision`);
     assert.equal(article.status, 200);
   } finally {

@@ -84,7 +84,9 @@ if (!pgUrl) {
         assert.match(frame.id ?? '', /^\d+$/, 'the event carries an id for Last-Event-ID');
         assert.ok((JSON.parse(frame.data!) as { html: string }).html.includes(text), 'the event carries the rendered comment');
         // B's cached page was invalidated through NOTIFY: the next anonymous render shows it.
-        await waitFor('node B to serve the new comment on the page', async () => (await request(b.url, 'GET', `/writing/${slug}`)).body.includes(text));
+        await waitFor('node B to serve the new comment on the page', async () =>
+          (await request(b.url, 'GET', `/writing/${slug}`)).body.includes(text),
+        );
       } finally {
         stream.close();
       }
@@ -101,12 +103,23 @@ if (!pgUrl) {
         (i) => signIn(i % 2 === 0 ? a : b, `Voter ${i}`),
       );
       const signedIn = Date.now();
-      const answers = await mapLimit(voters, 50, (v, i) => request((i % 2 === 0 ? b : a).url, 'PUT', `/api/v1/comments/${commentId}/vote`, { cookie: v.cookie }));
+      const answers = await mapLimit(voters, 50, (v, i) =>
+        request((i % 2 === 0 ? b : a).url, 'PUT', `/api/v1/comments/${commentId}/vote`, { cookie: v.cookie }),
+      );
       const voted = Date.now();
       const failed = answers.filter((r) => r.status !== 200);
-      assert.equal(failed.length, 0, `every vote is accepted: ${failed.slice(0, 3).map((r) => `${r.status} ${r.body}`).join('; ')}`);
+      assert.equal(
+        failed.length,
+        0,
+        `every vote is accepted: ${failed
+          .slice(0, 3)
+          .map((r) => `${r.status} ${r.body}`)
+          .join('; ')}`,
+      );
       // Voting again (through the other node) changes nothing.
-      const again = await mapLimit(voters.slice(0, 50), 25, (v, i) => request((i % 2 === 0 ? a : b).url, 'PUT', `/api/v1/comments/${commentId}/vote`, { cookie: v.cookie }));
+      const again = await mapLimit(voters.slice(0, 50), 25, (v, i) =>
+        request((i % 2 === 0 ? a : b).url, 'PUT', `/api/v1/comments/${commentId}/vote`, { cookie: v.cookie }),
+      );
       assert.ok(again.every((r) => r.status === 200));
 
       const driver = a.store.driver;
@@ -135,18 +148,28 @@ if (!pgUrl) {
         );
         const winners = answers.filter((r) => r.status === 201);
         assert.equal(winners.length, 1, `exactly one claim of ${names[0]} wins (statuses ${answers.map((r) => r.status).join(',')})`);
-        for (const r of answers) if (r.status !== 201) assert.ok(r.status === 409 || r.status === 422, `refused with 409/422, got ${r.status} ${r.body}`);
+        for (const r of answers)
+          if (r.status !== 201) assert.ok(r.status === 409 || r.status === 422, `refused with 409/422, got ${r.status} ${r.body}`);
         const winner = winners[0]!.json<{ identity: { id: string } }>().identity.id;
         // Every spelling folds to one key; exactly the winner holds it.
         const keys = [...new Set(names.map((n) => nameKey(n)))];
         assert.equal(keys.length, 1, `${names.join(', ')} share one name key`);
         const owners = await a.store.driver.all<{ id: string }>('SELECT id FROM identities WHERE name_key = ?', keys);
-        assert.deepEqual(owners.map((o) => o.id), [winner]);
+        assert.deepEqual(
+          owners.map((o) => o.id),
+          [winner],
+        );
       }
     });
 
     test('rate limits are counted across nodes', async () => {
-      const limits = { newNamesPerPrefixPerHour: 100_000, commentsPer15Seconds: 100_000, commentsPerHour: 100_000, votesPerMinute: 4, recoveryFailuresPerHour: 5 };
+      const limits = {
+        newNamesPerPrefixPerHour: 100_000,
+        commentsPer15Seconds: 100_000,
+        commentsPerHour: 100_000,
+        votesPerMinute: 4,
+        recoveryFailuresPerHour: 5,
+      };
       const c = await startPgNode(schema.url, { limits });
       const d = await startPgNode(schema.url, { limits });
       try {
@@ -182,7 +205,9 @@ if (!pgUrl) {
       const voter = await signIn(b, 'Resume Voter');
       const first = await openSse(b.url, `/api/v1/articles/${slug}/events`);
       const c1 = await postComment(a, writer.cookie, slug, 'First, seen live.');
-      const seen = await waitFor('the first comment on node B', () => first.frames.find((f) => f.event === 'comment' && f.data?.includes(c1)));
+      const seen = await waitFor('the first comment on node B', () =>
+        first.frames.find((f) => f.event === 'comment' && f.data?.includes(c1)),
+      );
       first.close();
       const lastId = Number(seen.id);
 
@@ -190,8 +215,15 @@ if (!pgUrl) {
       const c2 = await postComment(a, writer.cookie, slug, 'Second, missed.');
       const c3 = await postComment(b, writer.cookie, slug, 'Third, missed.', c1);
       assert.equal((await request(a.url, 'PUT', `/api/v1/comments/${c1}/vote`, { cookie: voter.cookie })).status, 200);
-      assert.equal((await request(b.url, 'PATCH', `/api/v1/comments/${c1}`, { cookie: writer.cookie, body: { body: 'First, edited while away.' } })).status, 200);
-      const missed = await a.store.driver.all<{ id: number }>('SELECT id FROM events WHERE article_slug = ? AND id > ? ORDER BY id', [slug, lastId]);
+      assert.equal(
+        (await request(b.url, 'PATCH', `/api/v1/comments/${c1}`, { cookie: writer.cookie, body: { body: 'First, edited while away.' } }))
+          .status,
+        200,
+      );
+      const missed = await a.store.driver.all<{ id: number }>('SELECT id FROM events WHERE article_slug = ? AND id > ? ORDER BY id', [
+        slug,
+        lastId,
+      ]);
       assert.equal(missed.length, 4);
 
       const second = await openSse(b.url, `/api/v1/articles/${slug}/events`, { 'last-event-id': String(lastId) });
@@ -200,13 +232,28 @@ if (!pgUrl) {
         const c4 = await postComment(a, writer.cookie, slug, 'Fourth, live again.');
         await waitFor('the new comment after resuming', () => second.frames.some((f) => f.event === 'comment' && f.data?.includes(c4)));
         const ids = second.frames.filter((f) => f.id !== undefined).map((f) => Number(f.id));
-        assert.ok(ids.every((id) => id > lastId), 'nothing from before Last-Event-ID is sent again');
+        assert.ok(
+          ids.every((id) => id > lastId),
+          'nothing from before Last-Event-ID is sent again',
+        );
         assert.equal(new Set(ids).size, ids.length, 'no event is sent twice');
-        assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'events arrive in id order');
-        assert.deepEqual(ids.slice(0, 4), missed.map((m) => Number(m.id)), 'exactly the missed events, in order');
+        assert.deepEqual(
+          ids,
+          [...ids].sort((x, y) => x - y),
+          'events arrive in id order',
+        );
+        assert.deepEqual(
+          ids.slice(0, 4),
+          missed.map((m) => Number(m.id)),
+          'exactly the missed events, in order',
+        );
         const kinds = second.frames.filter((f) => f.event).map((f) => f.event);
         assert.deepEqual(kinds, ['comment', 'comment', 'score', 'edit', 'comment']);
-        for (const id of [c2, c3, c4]) assert.ok(second.frames.some((f) => f.event === 'comment' && f.data?.includes(id)), `comment ${id} arrived`);
+        for (const id of [c2, c3, c4])
+          assert.ok(
+            second.frames.some((f) => f.event === 'comment' && f.data?.includes(id)),
+            `comment ${id} arrived`,
+          );
       } finally {
         second.close();
       }

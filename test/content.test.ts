@@ -121,7 +121,10 @@ describe('the demo content', () => {
     assert.ok(site.articlesInBook(book.slug).length >= 4);
 
     const words = site.articles.map((a) => a.wordCount);
-    assert.ok(words.some((w) => w >= 1800 && w <= 2300), 'one long article of about 2,000 words');
+    assert.ok(
+      words.some((w) => w >= 1800 && w <= 2300),
+      'one long article of about 2,000 words',
+    );
     assert.ok([...site.articles, ...site.drafts].every((a) => a.wordCount >= 500));
     assert.ok(site.articles.some((a) => a.html.includes('copyable-template')));
     assert.ok(site.articles.some((a) => a.html.includes('copyable-checklist')));
@@ -140,7 +143,10 @@ describe('the demo content', () => {
     const dates = site.articles.map((a) => a.date);
     assert.deepEqual(dates, [...dates].sort().reverse());
     const titles = site.sections.map((s) => s.title);
-    assert.deepEqual(titles, [...titles].sort((a, b) => a.localeCompare(b)));
+    assert.deepEqual(
+      titles,
+      [...titles].sort((a, b) => a.localeCompare(b)),
+    );
     const correctionDates = site.corrections.map((c) => c.date);
     assert.deepEqual(correctionDates, [...correctionDates].sort().reverse());
     const execution = site.sections.find((s) => s.slug === 'execution');
@@ -453,9 +459,7 @@ describe('markdown', () => {
   test('images get their intrinsic size, lazy loading and a normalised src', () => {
     const r = renderMarkdown('![A *small* diagram](media/diagram.svg)\n\n![Again](/media/diagram.svg "Title")\n', { media });
     assert.ok(
-      r.html.includes(
-        '<img src="/media/diagram.svg" width="640" height="360" alt="A small diagram" loading="lazy" decoding="async">',
-      ),
+      r.html.includes('<img src="/media/diagram.svg" width="640" height="360" alt="A small diagram" loading="lazy" decoding="async">'),
       r.html,
     );
     assert.ok(r.html.includes('alt="Again" title="Title" loading="lazy"'));

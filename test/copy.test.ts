@@ -95,14 +95,17 @@ before(async () => {
   };
   const signIn = async (name: string) => cookieOf(await call('POST', '/api/v1/session', { name }));
   const post = async (cookie: string, slug: string, text: string, parentId?: string, headers?: Record<string, string>) =>
-    (await call('POST', `/api/v1/articles/${slug}/comments`, { body: text, parentId }, cookie, headers)).json<{ comment: { id: string } }>().comment.id;
+    (await call('POST', `/api/v1/articles/${slug}/comments`, { body: text, parentId }, cookie, headers)).json<{ comment: { id: string } }>()
+      .comment.id;
 
   const ada = await signIn('Ada Copy');
   const ben = await signIn('Ben Copy');
   const cy = await signIn('Cy Copy');
   const dee = await signIn('Dee Copy');
   adaCookie = ada;
-  const r1 = await post(ada, slugA, 'The *first* thought, with a [link](https://example.com/).', undefined, { 'idempotency-key': 'copy-key-1' });
+  const r1 = await post(ada, slugA, 'The *first* thought, with a [link](https://example.com/).', undefined, {
+    'idempotency-key': 'copy-key-1',
+  });
   const b1 = await post(ben, slugA, 'A reply that will be deleted.', r1);
   const c1 = await post(cy, slugA, 'A reply to the reply, which keeps a placeholder alive.', b1);
   const r2 = await post(ada, slugA, 'A second thought, removed entirely.');
@@ -184,7 +187,9 @@ async function assertCounts(driver: Driver): Promise<void> {
   assert.equal(ada?.feed_token_hash, 'feed-hash-of-ada');
   // Serial ids continue after the copied ones.
   const maxEvent = await driver.get<{ id: number }>('SELECT MAX(id) AS id FROM events');
-  const next = await driver.get<{ id: number }>("INSERT INTO events (article_slug, kind, payload, created_at) VALUES ('x', 'reload', '{}', 0) RETURNING id");
+  const next = await driver.get<{ id: number }>(
+    "INSERT INTO events (article_slug, kind, payload, created_at) VALUES ('x', 'reload', '{}', 0) RETURNING id",
+  );
   assert.equal(Number(next?.id), Number(maxEvent?.id) + 1, 'the events sequence was reset');
   await driver.run("DELETE FROM events WHERE article_slug = 'x'");
 }
@@ -197,11 +202,24 @@ test('copy into PGlite: verified counts, then the same pages and API answers', a
     assert.ok(result.ok, 'every table has as many rows on both sides');
     for (const t of result.tables) assert.equal(t.source, t.target, t.table);
     const names = result.tables.map((t) => t.table);
-    for (const table of ['identities', 'sessions', 'comments', 'votes', 'idempotency_keys', 'author_links', 'events', 'article_settings', 'audit_log']) {
+    for (const table of [
+      'identities',
+      'sessions',
+      'comments',
+      'votes',
+      'idempotency_keys',
+      'author_links',
+      'events',
+      'article_settings',
+      'audit_log',
+    ]) {
       assert.ok(names.includes(table), `${table} is copied`);
     }
     assert.ok(!names.includes('schema_migrations'));
-    assert.ok(names.indexOf('identities') < names.indexOf('comments') && names.indexOf('comments') < names.indexOf('votes'), 'parents first');
+    assert.ok(
+      names.indexOf('identities') < names.indexOf('comments') && names.indexOf('comments') < names.indexOf('votes'),
+      'parents first',
+    );
     await assertCounts(driver);
     await assertSameSite(driver);
 
@@ -224,15 +242,32 @@ test('byline copy into a PostgreSQL server: prints verified counts, refuses a se
   const driver = new PgDriver(schema.url);
   try {
     const cli = (...args: string[]) =>
-      execFileAsync(process.execPath, ['bin/byline.js', 'copy', ...args], { env: { ...process.env, DATABASE_URL: '' }, timeout: 120_000 }).then(
+      execFileAsync(process.execPath, ['bin/byline.js', 'copy', ...args], {
+        env: { ...process.env, DATABASE_URL: '' },
+        timeout: 120_000,
+      }).then(
         (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-        (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+        (err: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: err.code ?? 1,
+          stdout: err.stdout ?? '',
+          stderr: err.stderr ?? '',
+        }),
       );
     const started = Date.now();
     const first = await cli('--from', sqliteFile, '--to', schema.url);
     assert.equal(first.code, 0, first.stderr);
     console.log(`# byline copy took ${Date.now() - started} ms:\n${first.stdout.replace(/^/gm, '# ')}`);
-    for (const table of ['identities', 'sessions', 'comments', 'votes', 'idempotency_keys', 'author_links', 'events', 'article_settings', 'audit_log']) {
+    for (const table of [
+      'identities',
+      'sessions',
+      'comments',
+      'votes',
+      'idempotency_keys',
+      'author_links',
+      'events',
+      'article_settings',
+      'audit_log',
+    ]) {
       assert.match(first.stdout, new RegExp(`^${table}\\s+\\d+\\s+\\d+\\s+ok$`, 'm'), `${table} counted and verified`);
     }
     assert.doesNotMatch(first.stdout, /MISMATCH/);

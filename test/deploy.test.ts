@@ -4,14 +4,19 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 
 const pgUrl = process.env.BYLINE_TEST_PG_URL;
-const nginx = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p)) ?? (spawnSync('sh', ['-c', 'command -v nginx']).status === 0 ? 'nginx' : undefined);
+const nginx =
+  ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p)) ??
+  (spawnSync('sh', ['-c', 'command -v nginx']).status === 0 ? 'nginx' : undefined);
 
 // The deployment recipe is only worth its name if it runs: two nodes and nginx on loopback, one
 // PostgreSQL, a page and a live comment through nginx (deploy/run-local.ts does the checking).
 test('deploy/run-local.sh starts two nodes behind nginx on PostgreSQL and its checks pass', { timeout: 180_000 }, async (t) => {
   if (!pgUrl) return t.skip('PostgreSQL server not configured (set BYLINE_TEST_PG_URL)');
   if (!nginx) return t.skip('nginx is not installed (apt-get install -y nginx)');
-  const child = spawn('bash', ['deploy/run-local.sh'], { env: { ...process.env, BYLINE_DEPLOY_PG_URL: pgUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['deploy/run-local.sh'], {
+    env: { ...process.env, BYLINE_DEPLOY_PG_URL: pgUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => {
     output += d;

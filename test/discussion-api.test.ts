@@ -5,7 +5,13 @@ import type { LightMyRequestResponse } from 'fastify';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { type CallOptions, call as callApp, cookieOf } from './helpers/people.ts';
 
-const generous = { newNamesPerPrefixPerHour: 100_000, commentsPer15Seconds: 100_000, commentsPerHour: 100_000, votesPerMinute: 100_000, recoveryFailuresPerHour: 5 };
+const generous = {
+  newNamesPerPrefixPerHour: 100_000,
+  commentsPer15Seconds: 100_000,
+  commentsPerHour: 100_000,
+  votesPerMinute: 100_000,
+  recoveryFailuresPerHour: 5,
+};
 const open = 'the-last-ten-percent';
 
 let t: TestApp;
@@ -188,7 +194,9 @@ describe('comments', () => {
     const again = await post(cookie, 'once only', undefined, open, headers);
     assert.equal(again.statusCode, 200);
     assert.equal((again.json() as { comment: { id: string } }).comment.id, (first.json() as { comment: { id: string } }).comment.id);
-    const concurrent = await Promise.all(Array.from({ length: 8 }, () => post(cookie, 'at once', undefined, open, { 'idempotency-key': 'retry-2' })));
+    const concurrent = await Promise.all(
+      Array.from({ length: 8 }, () => post(cookie, 'at once', undefined, open, { 'idempotency-key': 'retry-2' })),
+    );
     const ids = new Set(concurrent.map((r) => (r.json() as { comment: { id: string } }).comment.id));
     assert.equal(ids.size, 1);
     assert.equal((await t.store.listComments(open)).length, before + 2);
@@ -222,7 +230,9 @@ describe('comments', () => {
     const del = await call('DELETE', `/api/v1/comments/${parent.comment.id}`, { cookie: a.cookie });
     assert.equal(del.statusCode, 200);
     assert.equal((del.json() as { placeholder: boolean }).placeholder, true);
-    const list = (await call('GET', `/api/v1/articles/${open}/comments?sort=old`)).json() as { comments: { id: string; deleted: boolean; html: string; author: unknown }[] };
+    const list = (await call('GET', `/api/v1/articles/${open}/comments?sort=old`)).json() as {
+      comments: { id: string; deleted: boolean; html: string; author: unknown }[];
+    };
     const shown = list.comments.find((c) => c.id === parent.comment.id);
     assert.ok(shown?.deleted);
     assert.equal(shown?.html, '');
@@ -319,7 +329,12 @@ describe('rate limits', () => {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const res = await limited.app.inject({ method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: `Flood ${'abcd'[i]}` }) });
+        const res = await limited.app.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ name: `Flood ${'abcd'[i]}` }),
+        });
         statuses.push(res.statusCode);
         if (res.statusCode === 429) {
           assert.ok(Number(res.headers['retry-after']) > 0);
@@ -343,10 +358,20 @@ describe('rate limits', () => {
   test('comments per identity: one per 15 seconds', async () => {
     const limited = await startTestApp({ listen: false, now: () => clock });
     try {
-      const res = await limited.app.inject({ method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json' }, payload: '{"name":"Quick Typist"}' });
+      const res = await limited.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"name":"Quick Typist"}',
+      });
       const cookie = cookieOf(res);
       const send = () =>
-        limited.app.inject({ method: 'POST', url: `/api/v1/articles/${open}/comments`, headers: { 'content-type': 'application/json', cookie }, payload: '{"body":"hi"}' });
+        limited.app.inject({
+          method: 'POST',
+          url: `/api/v1/articles/${open}/comments`,
+          headers: { 'content-type': 'application/json', cookie },
+          payload: '{"body":"hi"}',
+        });
       assert.equal((await send()).statusCode, 201);
       const second = await send();
       assert.equal(second.statusCode, 429);
@@ -392,7 +417,10 @@ describe('the big list of naughty strings', () => {
     const page = await call('GET', '/writing/done-is-a-decision');
     assert.equal(page.statusCode, 200);
     const scripts = page.body.match(/<script\b[^>]*>/g) ?? [];
-    assert.ok(scripts.every((tag) => /src="\/assets\/|type="application\/ld\+json"/.test(tag)), `only our own scripts: ${scripts.join(' ')}`);
+    assert.ok(
+      scripts.every((tag) => /src="\/assets\/|type="application\/ld\+json"/.test(tag)),
+      `only our own scripts: ${scripts.join(' ')}`,
+    );
   });
 });
 

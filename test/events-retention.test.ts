@@ -74,7 +74,19 @@ async function postDays(store: SqlStore, slug: string, count: number, endDaysAgo
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
     const at = now - (endDaysAgo + count - 1 - i) * day;
-    const r = await store.insertComment({ id: `${slug}-${endDaysAgo}-${i}`, articleSlug: slug, parentId: null, identityId: 'w', body: 'x', depth: 0, state: 'visible', createdAt: at }, null);
+    const r = await store.insertComment(
+      {
+        id: `${slug}-${endDaysAgo}-${i}`,
+        articleSlug: slug,
+        parentId: null,
+        identityId: 'w',
+        body: 'x',
+        depth: 0,
+        state: 'visible',
+        createdAt: at,
+      },
+      null,
+    );
     ids.push(r.eventId!);
   }
   return ids;
@@ -85,7 +97,20 @@ for (const engine of engines) {
     test('old events go, each article keeps its latest ones, and a replay from before the cut starts with a reload', async () => {
       const { store, close } = await engine.open();
       try {
-        await store.createIdentity({ id: 'w', name: 'Writer', nameKey: 'writer', role: 'reader', createdAt: 0, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false }, null);
+        await store.createIdentity(
+          {
+            id: 'w',
+            name: 'Writer',
+            nameKey: 'writer',
+            role: 'reader',
+            createdAt: 0,
+            ipPrefixHash: null,
+            bannedUntil: null,
+            banReason: null,
+            muted: false,
+          },
+          null,
+        );
         const busyOld = await postDays(store, 'busy', 30, 10); // 39 to 10 days ago
         const busyNew = await postDays(store, 'busy', 3, 0); // the last three days
         const quiet = await postDays(store, 'quiet', 4, 60); // long ago, but few
@@ -128,9 +153,26 @@ describe('event pruning on a schedule', () => {
     const store = new SqlStore(new SqliteDriver(join(tempDir(), 'byline.db')));
     await store.migrate();
     try {
-      await store.createIdentity({ id: 'w', name: 'Writer', nameKey: 'writer', role: 'reader', createdAt: 0, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false }, null);
+      await store.createIdentity(
+        {
+          id: 'w',
+          name: 'Writer',
+          nameKey: 'writer',
+          role: 'reader',
+          createdAt: 0,
+          ipPrefixHash: null,
+          bannedUntil: null,
+          banReason: null,
+          muted: false,
+        },
+        null,
+      );
       await postDays(store, 'old', 20, 30);
-      const schedule = scheduleEventPruning(store, { days: 7, keepPerArticle: 2, batchSize: 1000 }, { firstAfterMs: 0, everyMs: 3_600_000, now: () => now });
+      const schedule = scheduleEventPruning(
+        store,
+        { days: 7, keepPerArticle: 2, batchSize: 1000 },
+        { firstAfterMs: 0, everyMs: 3_600_000, now: () => now },
+      );
       try {
         assert.equal(schedule.timer.hasRef(), false, 'the timer is unref’d');
         await waitFor('the first pruning run', async () => (await store.eventsSince('old', 0, 100)).length === 3, 10_000, 20);

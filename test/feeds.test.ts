@@ -153,12 +153,18 @@ describe('Atom feed', () => {
       assert.equal(published?.slice(0, 10), a.date, `${a.slug} published`);
       assert.equal(updated?.slice(0, 10), a.updated ?? a.date, `${a.slug} updated`);
       if (a.corrections.length > 0) {
-        const newest = a.corrections.map((c) => c.date).sort().pop()!;
+        const newest = a.corrections
+          .map((c) => c.date)
+          .sort()
+          .pop()!;
         assert.ok(updated!.slice(0, 10) >= newest, `${a.slug}: updated ${updated} is not before its newest correction ${newest}`);
         if (!a.updated || a.updated === newest) assert.equal(updated!.slice(0, 10), newest);
       }
     }
-    const newestOverall = site.articles.map((a) => a.updated ?? a.date).sort().pop()!;
+    const newestOverall = site.articles
+      .map((a) => a.updated ?? a.date)
+      .sort()
+      .pop()!;
     assert.equal(/<feed[^>]*>[\s\S]*?<updated>([^<]*)<\/updated>/.exec(xml)?.[1]?.slice(0, 10), newestOverall);
   });
 });
@@ -174,7 +180,15 @@ describe('JSON Feed', () => {
       feed_url: string;
       language: string;
       authors: { name: string }[];
-      items: { id: string; url: string; title: string; content_html: string; date_published: string; date_modified: string; authors: { name: string }[] }[];
+      items: {
+        id: string;
+        url: string;
+        title: string;
+        content_html: string;
+        date_published: string;
+        date_modified: string;
+        authors: { name: string }[];
+      }[];
     };
     const base = t.ctx.baseUrl();
     assert.equal(feed.version, 'https://jsonfeed.org/version/1.1');
@@ -212,7 +226,14 @@ describe('sitemap', () => {
       assert.equal(count(xml, `<loc>${base}/writing/${a.slug}</loc>`), 1, a.slug);
       assert.ok(xml.includes(`<loc>${base}/writing/${a.slug}</loc><lastmod>${a.updated ?? a.date}</lastmod>`), `${a.slug} lastmod`);
     }
-    for (const path of ['/', '/writing', '/corrections', ...site.sections.map((s) => `/sections/${s.slug}`), ...site.tags.map((x) => `/tags/${x.slug}`), ...site.books.map((b) => `/books/${b.slug}`)]) {
+    for (const path of [
+      '/',
+      '/writing',
+      '/corrections',
+      ...site.sections.map((s) => `/sections/${s.slug}`),
+      ...site.tags.map((x) => `/tags/${x.slug}`),
+      ...site.books.map((b) => `/books/${b.slug}`),
+    ]) {
       assert.ok(locs.includes(`${base}${path}`), path);
     }
   });

@@ -67,7 +67,12 @@ describe('held comments over HTTP', () => {
     const ok = await postComment(t, regular, slug, 'An ordinary comment with one link https://a.example');
     assert.equal(ok.held, undefined);
     assert.ok(await isPublic(ok.id));
-    const mine = await postComment(t, author, slug, 'The author is never held https://a.example https://b.example https://c.example casino');
+    const mine = await postComment(
+      t,
+      author,
+      slug,
+      'The author is never held https://a.example https://b.example https://c.example casino',
+    );
     assert.equal(mine.held, undefined);
   });
 
@@ -90,7 +95,10 @@ describe('held comments over HTTP', () => {
     const other = await signIn(t, 'Another Reader');
     for (const cookie of [undefined, other.cookie]) {
       const list = await publicComments(t, slug, cookie);
-      assert.equal(list.comments.some((c) => c.id === held.id), false);
+      assert.equal(
+        list.comments.some((c) => c.id === held.id),
+        false,
+      );
       const single = await call(t, 'GET', `/api/v1/comments/${held.id}`, { cookie });
       assert.equal(single.statusCode, 404);
       const page = await call(t, 'GET', `/writing/${slug}`, { cookie });
@@ -99,7 +107,11 @@ describe('held comments over HTTP', () => {
     assert.equal((await publicComments(t, slug)).total, before.total, 'not in the count');
     assert.doesNotMatch((await call(t, 'GET', `/writing/${slug}/comments.xml`)).body, /Secret casino offer/);
     const events = await t.store.eventsSince(slug, 0, 10_000);
-    assert.equal(events.some((e) => e.kind === 'comment' && e.payload.includes(held.id)), false, 'no live event');
+    assert.equal(
+      events.some((e) => e.kind === 'comment' && e.payload.includes(held.id)),
+      false,
+      'no live event',
+    );
     const writerPage = await call(t, 'GET', `/writing/${slug}`, { cookie: regular.cookie });
     assert.match(writerPage.body, /Secret casino offer/);
     assert.match(writerPage.body, /Waiting for review/);
@@ -109,7 +121,10 @@ describe('held comments over HTTP', () => {
     // Nobody can vote on it or reply to it meanwhile.
     assert.equal((await call(t, 'PUT', `/api/v1/comments/${held.id}/vote`, { cookie: other.cookie })).statusCode, 404);
     const inbox = await t.store.listNotifications(regular.id, 50);
-    assert.ok(inbox.some((n) => n.kind === 'held' && n.commentId === held.id), 'the writer is told it waits');
+    assert.ok(
+      inbox.some((n) => n.kind === 'held' && n.commentId === held.id),
+      'the writer is told it waits',
+    );
   });
 
   test('approving makes it public, sends the live event and tells the writer and the parent’s writer', async () => {
@@ -118,7 +133,11 @@ describe('held comments over HTTP', () => {
     const parent = await postComment(t, parentWriter, slug, 'A parent comment');
     const reply = await postComment(t, regular, slug, 'A casino reply', parent.id);
     assert.equal(reply.held, true);
-    assert.equal((await t.store.listNotifications(parentWriter.id, 50)).some((n) => n.commentId === reply.id), false, 'no reply notice while held');
+    assert.equal(
+      (await t.store.listNotifications(parentWriter.id, 50)).some((n) => n.commentId === reply.id),
+      false,
+      'no reply notice while held',
+    );
     const lastEvent = await t.store.latestEventId();
     const res = await form(t, `/admin/comments/${reply.id}/release`, { return: '/admin' }, author.cookie);
     assert.equal(res.statusCode, 303);
@@ -137,7 +156,11 @@ describe('honeypot and minimum time on the comment form', () => {
   let reader: Person;
 
   before(async () => {
-    t = await startTestApp({ listen: false, now: () => clock, config: { limits: generousLimits, moderation: { ...defaultModeration, minSubmitSeconds: 3 } } });
+    t = await startTestApp({
+      listen: false,
+      now: () => clock,
+      config: { limits: generousLimits, moderation: { ...defaultModeration, minSubmitSeconds: 3 } },
+    });
     reader = await signIn(t, 'Form Writer');
   });
   after(async () => t.close());
@@ -151,7 +174,10 @@ describe('honeypot and minimum time on the comment form', () => {
 
   test('the form has a trap field hidden from people and screen readers', async () => {
     const { page } = await renderedForm();
-    assert.match(page, /<div class="visually-hidden" aria-hidden="true"><label for="composer-website">Leave this field empty<\/label><input id="composer-website" name="website" type="text" tabindex="-1" autocomplete="off" value(="")?\/?><\/div>/);
+    assert.match(
+      page,
+      /<div class="visually-hidden" aria-hidden="true"><label for="composer-website">Leave this field empty<\/label><input id="composer-website" name="website" type="text" tabindex="-1" autocomplete="off" value(="")?\/?><\/div>/,
+    );
     const anonymous = (await call(t, 'GET', `/writing/${slug}`)).body;
     assert.doesNotMatch(anonymous, /name="_t"/, 'the cached visitor page has no composer and no timestamp');
   });
@@ -166,7 +192,12 @@ describe('honeypot and minimum time on the comment form', () => {
     clock += 5000;
     const missing = await form(t, `/writing/${slug}/comments`, { body: 'no stamp' }, reader.cookie);
     assert.equal(missing.statusCode, 422);
-    const forged = await form(t, `/writing/${slug}/comments`, { body: 'forged', _t: `${clock - 60_000}.AAAAAAAAAAAAAAAAAAAAAA` }, reader.cookie);
+    const forged = await form(
+      t,
+      `/writing/${slug}/comments`,
+      { body: 'forged', _t: `${clock - 60_000}.AAAAAAAAAAAAAAAAAAAAAA` },
+      reader.cookie,
+    );
     assert.equal(forged.statusCode, 422);
     const trapped = await form(t, `/writing/${slug}/comments`, { body: 'bot', _t: stamp, website: 'http://spam.example' }, reader.cookie);
     assert.equal(trapped.statusCode, 422);

@@ -78,7 +78,16 @@ function commentRow(id: string, identityId: string, parentId: string | null, dep
 
 function exportFile(tables: Record<string, Row[]>): string {
   const file = join(tempDir(), 'export.json');
-  const full = { identities: [], comments: [], votes: [], article_settings: [], audit_log: [], banned_prefixes: [], notifications: [], ...tables };
+  const full = {
+    identities: [],
+    comments: [],
+    votes: [],
+    article_settings: [],
+    audit_log: [],
+    banned_prefixes: [],
+    notifications: [],
+    ...tables,
+  };
   writeFileSync(file, JSON.stringify({ format: 'byline-export', version: 1, tables: full }));
   return file;
 }

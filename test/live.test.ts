@@ -65,7 +65,10 @@ test('a reader further behind than the replay bound is told to reload, and the s
   const near = fakeResponse();
   const client = await hub.join('a', near, 3, hub.reserve('p') as StreamSlot);
   assert.ok(client?.ready);
-  assert.deepEqual([...near.received().matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])), [4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(
+    [...near.received().matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])),
+    [4, 5, 6, 7, 8, 9, 10, 11, 12],
+  );
   hub.close();
 });
 

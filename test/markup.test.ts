@@ -185,7 +185,17 @@ describe('link schemes (T03)', () => {
     for (const ok of ['https://example.com', 'http://example.com/a?b=1', 'mailto:someone@example.com', 'HTTPS://EXAMPLE.COM']) {
       assert.ok(isAllowedLink(ok), ok);
     }
-    for (const bad of ['/relative', '#comment-1', '//evil.example', 'javascript:alert(1)', 'data:text/html,x', 'ftp://x', 'https://', 'http:/x', '']) {
+    for (const bad of [
+      '/relative',
+      '#comment-1',
+      '//evil.example',
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'ftp://x',
+      'https://',
+      'http:/x',
+      '',
+    ]) {
       assert.ok(!isAllowedLink(bad), bad);
     }
   });
@@ -317,7 +327,10 @@ describe('sanitizeCommentHtml', () => {
     assert.equal(sanitizeCommentHtml('<div><h1>t</h1></div>'), 't');
     assert.equal(sanitizeCommentHtml('<a href="javascript:alert(1)" title="t">x</a>'), `<a rel="${LINK_REL}">x</a>`);
     assert.equal(sanitizeCommentHtml('<a href="/relative">x</a>'), `<a rel="${LINK_REL}">x</a>`);
-    assert.equal(sanitizeCommentHtml('<a href="https://x.example" rel="me" target="_blank">x</a>'), `<a rel="${LINK_REL}" href="https://x.example">x</a>`);
+    assert.equal(
+      sanitizeCommentHtml('<a href="https://x.example" rel="me" target="_blank">x</a>'),
+      `<a rel="${LINK_REL}" href="https://x.example">x</a>`,
+    );
   });
 });
 

@@ -37,7 +37,8 @@ describe('which moderation actions a comment is offered', () => {
         for (const locked of [false, true]) {
           for (const parentId of [null, 'p']) {
             const c = { state, pinned, locked, parentId };
-            for (const action of commentActionsFor(c)) assert.equal(commentActionRefusal(c, action), null, `${action} on ${JSON.stringify(c)}`);
+            for (const action of commentActionsFor(c))
+              assert.equal(commentActionRefusal(c, action), null, `${action} on ${JSON.stringify(c)}`);
           }
         }
       }

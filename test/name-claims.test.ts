@@ -36,7 +36,17 @@ test('after an upgrade, a look-alike stored under an old key no longer lets a se
     const old = await openStore({ dataDir, migrate: true });
     const recoveryKey = newRecoveryKey();
     await old.createIdentity(
-      { id: 'old-kate', name: 'Κate', nameKey: 'κate', role: 'reader', createdAt: 1, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false },
+      {
+        id: 'old-kate',
+        name: 'Κate',
+        nameKey: 'κate',
+        role: 'reader',
+        createdAt: 1,
+        ipPrefixHash: null,
+        bannedUntil: null,
+        banReason: null,
+        muted: false,
+      },
       hashSecret(normalizeRecoveryKey(recoveryKey)),
     );
     await old.close();

@@ -438,9 +438,7 @@ describe('nameKey properties', () => {
     'ं',
     'ـ',
   );
-  const mixed = fc
-    .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 4 }), tricky), { maxLength: 12 })
-    .map((parts) => parts.join(''));
+  const mixed = fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 4 }), tricky), { maxLength: 12 }).map((parts) => parts.join(''));
 
   test('is idempotent', () => {
     fc.assert(
@@ -473,9 +471,10 @@ describe('nameKey properties', () => {
 
 // ---- The whole confusables table ----
 
-const confusables = JSON.parse(
-  readFileSync(createRequire(import.meta.url).resolve('unhomoglyph/data.json'), 'utf8'),
-) as Record<string, string>;
+const confusables = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('unhomoglyph/data.json'), 'utf8')) as Record<
+  string,
+  string
+>;
 const SINGLE_LATIN = /^[A-Za-z0-9]$/;
 const hex = (s: string): string => [...s].map((ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
 
@@ -578,7 +577,6 @@ describe('the whole confusables table', () => {
     assert.equal(reservedReason('ΝΙΝΑ', ['Nina']), RESERVED_FOR_AUTHOR);
     assert.equal(reservedReason('νινα', ['Nina']), RESERVED_FOR_AUTHOR);
   });
-
 });
 
 describe('one name, one alphabet', () => {

@@ -80,17 +80,25 @@ describe('the byte-bounded page cache', () => {
   test('a failed render fails every waiter and stores nothing', async () => {
     const cache = new PageCache({ maxBytes: 1_000_000, refine: false });
     const failing = () => Promise.reject(new Error('no such page'));
-    const results = await Promise.allSettled([cache.getOrRender('k', 'slug', () => 0, failing), cache.getOrRender('k', 'slug', () => 0, failing)]);
+    const results = await Promise.allSettled([
+      cache.getOrRender('k', 'slug', () => 0, failing),
+      cache.getOrRender('k', 'slug', () => 0, failing),
+    ]);
     assert.deepEqual(
       results.map((r) => r.status),
       ['rejected', 'rejected'],
     );
     assert.equal(cache.size, 0);
     let renders = 0;
-    await cache.getOrRender('k', 'slug', () => 0, async () => {
-      renders++;
-      return body(10);
-    });
+    await cache.getOrRender(
+      'k',
+      'slug',
+      () => 0,
+      async () => {
+        renders++;
+        return body(10);
+      },
+    );
     assert.equal(renders, 1, 'the next request renders again');
   });
 
@@ -102,7 +110,10 @@ describe('the byte-bounded page cache', () => {
       return ['x'.repeat(10_000)];
     };
     const size = (v: string[]) => v[0]!.length * 2;
-    const [a, b] = await Promise.all([cache.data('comments', 'one', () => 0, size, load), cache.data('comments', 'one', () => 0, size, load)]);
+    const [a, b] = await Promise.all([
+      cache.data('comments', 'one', () => 0, size, load),
+      cache.data('comments', 'one', () => 0, size, load),
+    ]);
     assert.equal(a, b);
     assert.equal(loads, 1, 'one load for concurrent readers');
     assert.ok(cache.bytes >= 20_000, `the data is counted (${cache.bytes})`);
@@ -112,7 +123,13 @@ describe('the byte-bounded page cache', () => {
     assert.equal(cache.bytes, 0);
     await cache.data('comments', 'one', () => 0, size, load);
     assert.equal(loads, 2, 'loaded again after a change');
-    await cache.data('comments', 'big', () => 0, () => 200_000, load);
+    await cache.data(
+      'comments',
+      'big',
+      () => 0,
+      () => 200_000,
+      load,
+    );
     assert.ok(cache.bytes < 200_000, 'data over a third of the budget is not kept');
   });
 
@@ -186,7 +203,10 @@ describe('one page of comments is bounded', { timeout: 60_000 }, () => {
     const [writer] = await seedIdentities(t.store, 1, { now: Date.now(), tag: 'Long' });
     const start = Date.now() - 600_000;
     const insert = (id: string, parentId: string | null, at: number) =>
-      t.store.insertComment({ id, articleSlug: slug, parentId, identityId: writer!.id, body: long, depth: parentId ? 1 : 0, state: 'visible', createdAt: at }, null);
+      t.store.insertComment(
+        { id, articleSlug: slug, parentId, identityId: writer!.id, body: long, depth: parentId ? 1 : 0, state: 'visible', createdAt: at },
+        null,
+      );
     for (let i = 0; i < 39; i++) {
       const root = `long${String(i).padStart(3, '0')}`;
       roots.push(root);
@@ -229,7 +249,11 @@ describe('one page of comments is bounded', { timeout: 60_000 }, () => {
   test('a cursor past the last thread and a thread that is not a top-level comment are not found', async () => {
     await assert.rejects(t.ctx.discussion.threadPage(slug, undefined, { after: '39' }), { code: 'not_found' });
     await assert.rejects(t.ctx.discussion.threadPage(slug, undefined, { focus: 'no-such-comment' }), { code: 'not_found' });
-    await assert.rejects(t.ctx.discussion.threadPage(slug, undefined, { focus: `${roots[3]}r0` }), { code: 'not_found' }, 'a reply is not a thread');
+    await assert.rejects(
+      t.ctx.discussion.threadPage(slug, undefined, { focus: `${roots[3]}r0` }),
+      { code: 'not_found' },
+      'a reply is not a thread',
+    );
     const page = await t.ctx.discussion.threadPage(slug, undefined, { focus: roots[3] });
     assert.equal(page.items.length, 6, 'the thread in full');
   });
@@ -244,7 +268,15 @@ describe('one page of comments is bounded', { timeout: 60_000 }, () => {
       assert.equal(res.headers.location, `/writing/${slug}`, spelling);
     }
     const held = t.ctx.pageCache.size;
-    for (const spelling of ['?after=0.0', '?after=-0', '?sort=junk', '?thread=nope', `?thread=${roots[0]}r1`, `?after=${roots.length}`, '?after=999999']) {
+    for (const spelling of [
+      '?after=0.0',
+      '?after=-0',
+      '?sort=junk',
+      '?thread=nope',
+      `?thread=${roots[0]}r1`,
+      `?after=${roots.length}`,
+      '?after=999999',
+    ]) {
       assert.equal((await get(`/writing/${slug}${spelling}`)).statusCode, 404, spelling);
     }
     assert.equal(t.ctx.pageCache.size, held, 'nothing was cached for them');

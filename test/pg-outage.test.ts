@@ -136,7 +136,10 @@ test('PostgreSQL stopped under write load: 503 while down, recovery without rest
       const health = await request(node.url, 'GET', '/healthz');
       assert.equal(health.status, 503, '/healthz says the storage is down');
       assert.equal(health.json<{ status: string }>().status, 'unavailable');
-      const api = await request(node.url, 'POST', `/api/v1/articles/${slug}/comments`, { cookie: people[0]!.cookie, body: { body: 'While it is down.' } });
+      const api = await request(node.url, 'POST', `/api/v1/articles/${slug}/comments`, {
+        cookie: people[0]!.cookie,
+        body: { body: 'While it is down.' },
+      });
       assert.equal(api.status, 503);
       assert.match(String(api.headers['content-type']), /application\/json/);
       assert.equal(api.json<{ error: { code: string; message: string } }>().error.code, 'unavailable');
@@ -158,7 +161,9 @@ test('PostgreSQL stopped under write load: 503 while down, recovery without rest
     stopped = false;
     const startTook = Date.now() - startStarted;
     const healthy = await Promise.all(
-      [a, b].map((node) => waitFor('/healthz to answer 200 again', async () => (await request(node.url, 'GET', '/healthz')).status === 200, 60_000, 100)),
+      [a, b].map((node) =>
+        waitFor('/healthz to answer 200 again', async () => (await request(node.url, 'GET', '/healthz')).status === 200, 60_000, 100),
+      ),
     );
     assert.ok(healthy.every(Boolean));
     const recoveredIn = Date.now() - startStarted;
@@ -172,10 +177,15 @@ test('PostgreSQL stopped under write load: 503 while down, recovery without rest
     const writer = people[2]!;
     const stream = await openSse(b.url, `/api/v1/articles/${slug}/events`);
     try {
-      const res = await request(a.url, 'POST', `/api/v1/articles/${slug}/comments`, { cookie: writer.cookie, body: { body: 'After the outage.' } });
+      const res = await request(a.url, 'POST', `/api/v1/articles/${slug}/comments`, {
+        cookie: writer.cookie,
+        body: { body: 'After the outage.' },
+      });
       assert.equal(res.status, 201);
       const id = res.json<{ comment: { id: string } }>().comment.id;
-      await waitFor('a comment from node A on node B after recovery', () => stream.frames.some((f) => f.event === 'comment' && f.data?.includes(id)));
+      await waitFor('a comment from node A on node B after recovery', () =>
+        stream.frames.some((f) => f.event === 'comment' && f.data?.includes(id)),
+      );
     } finally {
       stream.close();
     }
@@ -183,7 +193,10 @@ test('PostgreSQL stopped under write load: 503 while down, recovery without rest
     // ---- Every acknowledged write, exactly once ----
     const db = a.store.driver;
     const ids = [...ackedComments.keys()];
-    const found = await db.all<{ id: string; body: string }>(`SELECT id, body FROM comments WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+    const found = await db.all<{ id: string; body: string }>(
+      `SELECT id, body FROM comments WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      ids,
+    );
     assert.equal(found.length, ids.length, 'every acknowledged comment is stored');
     for (const row of found) assert.equal(row.body, ackedComments.get(row.id));
     const bodies = await db.all<{ body: string; n: number }>(
@@ -191,7 +204,10 @@ test('PostgreSQL stopped under write load: 503 while down, recovery without rest
     );
     assert.deepEqual(bodies, [], 'no comment is stored twice');
     for (const v of ackedVotes) {
-      const row = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM votes WHERE comment_id = ? AND identity_id = ?', [v.commentId, v.identityId]);
+      const row = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM votes WHERE comment_id = ? AND identity_id = ?', [
+        v.commentId,
+        v.identityId,
+      ]);
       assert.equal(Number(row?.n), 1, `vote ${v.commentId} by ${v.identityId} is stored once`);
     }
     const drift = await db.all<{ id: string }>(

@@ -66,8 +66,14 @@ describe('comparators', () => {
     const a = { ...base, id: 'a', createdAt: NOW - 2 * HOUR };
     const b = { ...base, id: 'b', createdAt: NOW - HOUR };
     const c = { ...base, id: 'c', createdAt: NOW - HOUR };
-    assert.deepEqual([a, b, c].sort(compareNew).map((x) => x.id), ['c', 'b', 'a']);
-    assert.deepEqual([c, b, a].sort(compareOld).map((x) => x.id), ['a', 'b', 'c']);
+    assert.deepEqual(
+      [a, b, c].sort(compareNew).map((x) => x.id),
+      ['c', 'b', 'a'],
+    );
+    assert.deepEqual(
+      [c, b, a].sort(compareOld).map((x) => x.id),
+      ['a', 'b', 'c'],
+    );
   });
 
   test('Top ties break by more votes, then older first, then id', () => {
@@ -75,7 +81,10 @@ describe('comparators', () => {
     const x: Rankable = { id: 'x', score: 7, createdAt: NOW - 6 * HOUR };
     const y: Rankable = { id: 'y', score: 0, createdAt: NOW };
     assert.equal(rankScore(7, NOW - 6 * HOUR, NOW), rankScore(0, NOW, NOW));
-    assert.deepEqual(sortComments([y, x], 'top', { nowMs: NOW }).map((c) => c.id), ['x', 'y']);
+    assert.deepEqual(
+      sortComments([y, x], 'top', { nowMs: NOW }).map((c) => c.id),
+      ['x', 'y'],
+    );
     const same: Rankable = { id: 'z', score: 0, createdAt: NOW - HOUR };
     const sameTime: Rankable = { id: 'a', score: 0, createdAt: NOW - HOUR };
     assert.deepEqual(
@@ -87,7 +96,10 @@ describe('comparators', () => {
   test('reading order ignores pinning', () => {
     const pinned: Rankable = { id: 'p', score: 0, createdAt: NOW, pinned: true };
     const first: Rankable = { id: 'f', score: 0, createdAt: NOW - HOUR };
-    assert.deepEqual([pinned, first].sort(compareReadingOrder).map((c) => c.id), ['f', 'p']);
+    assert.deepEqual(
+      [pinned, first].sort(compareReadingOrder).map((c) => c.id),
+      ['f', 'p'],
+    );
   });
 
   const rankable = fc.record(

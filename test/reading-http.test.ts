@@ -68,7 +68,10 @@ function pagedContent(pageSize: number): string {
   cpSync(demoContentDir, dir, { recursive: true });
   const file = join(dir, 'site.yaml');
   const source = readFileSync(file, 'utf8');
-  writeFileSync(file, /^pageSize:/m.test(source) ? source.replace(/^pageSize:.*$/m, `pageSize: ${pageSize}`) : `${source}\npageSize: ${pageSize}\n`);
+  writeFileSync(
+    file,
+    /^pageSize:/m.test(source) ? source.replace(/^pageSize:.*$/m, `pageSize: ${pageSize}`) : `${source}\npageSize: ${pageSize}\n`,
+  );
   return dir;
 }
 
@@ -89,7 +92,8 @@ after(async () => {
 });
 
 function bookArticle(t: TestApp): Article {
-  const article = t.ctx.content.site.articles.find((a) => a.book !== undefined && a.corrections.length > 0) ??
+  const article =
+    t.ctx.content.site.articles.find((a) => a.book !== undefined && a.corrections.length > 0) ??
     t.ctx.content.site.articles.find((a) => a.book !== undefined);
   assert.ok(article, 'the demo content has an article from the book');
   return article;
@@ -105,7 +109,8 @@ describe('pages', () => {
     const { site } = demo.ctx.content;
     assert.match(res.body, /<html lang="en">/);
     assert.match(res.body, /<a class="skip-link" href="#main">Skip to content<\/a>/);
-    for (const article of site.articles.slice(0, site.config.pageSize)) assert.ok(res.body.includes(`href="/writing/${article.slug}"`), article.slug);
+    for (const article of site.articles.slice(0, site.config.pageSize))
+      assert.ok(res.body.includes(`href="/writing/${article.slug}"`), article.slug);
     const book = site.books[0]!;
     assert.ok(res.body.includes(`href="/books/${book.slug}"`));
     assert.ok(res.body.includes(`src="${book.cover}"`));
@@ -145,7 +150,12 @@ describe('pages', () => {
     assert.ok(html.includes('id="comments-title"'));
     for (const tag of article.tags) assert.ok(html.includes(`href="/tags/${tag.slug}"`), tag.slug);
     const book = demo.ctx.content.site.bookBySlug(article.book!)!;
-    assert.match(html, new RegExp(`<img class="from-the-book-cover" src="${book.cover}" width="${book.coverWidth}" height="${book.coverHeight}" alt="[^"]+"`));
+    assert.match(
+      html,
+      new RegExp(
+        `<img class="from-the-book-cover" src="${book.cover}" width="${book.coverWidth}" height="${book.coverHeight}" alt="[^"]+"`,
+      ),
+    );
     assert.ok(html.includes(`${book.pages} pages`));
     assert.ok(html.includes('About the book'));
     if (article.chapter !== undefined) assert.ok(html.includes(`Chapter ${article.chapter}:`));
@@ -315,7 +325,10 @@ describe('pages', () => {
       assertSiteErrorPage(await get(demo, `/writing/${draft.slug}`), 'draft');
       for (const url of ['/', '/writing', '/feed.xml', '/feed.json', '/sitemap.xml', '/corrections', `/sections/${draft.section.slug}`]) {
         assert.ok(!(await get(demo, url)).body.includes(`/writing/${draft.slug}`), `${url} does not mention the draft`);
-        assert.ok(!(await get(preview, url)).body.includes(`/writing/${draft.slug}`), `${url} does not list the draft, even when previewing`);
+        assert.ok(
+          !(await get(preview, url)).body.includes(`/writing/${draft.slug}`),
+          `${url} does not list the draft, even when previewing`,
+        );
       }
       const res = await get(preview, `/writing/${draft.slug}`);
       assert.equal(res.statusCode, 200);
@@ -341,7 +354,13 @@ describe('pages', () => {
     const robots = await get(demo, '/robots.txt');
     assert.equal(robots.statusCode, 200);
     assert.equal(robots.headers['content-type'], 'text/plain; charset=utf-8');
-    for (const line of ['User-agent: *', 'Disallow: /api/', 'Disallow: /admin/', 'Disallow: /me', `Sitemap: ${demo.ctx.baseUrl()}/sitemap.xml`]) {
+    for (const line of [
+      'User-agent: *',
+      'Disallow: /api/',
+      'Disallow: /admin/',
+      'Disallow: /me',
+      `Sitemap: ${demo.ctx.baseUrl()}/sitemap.xml`,
+    ]) {
       assert.ok(robots.body.split('\n').includes(line), line);
     }
     const health = await get(demo, '/healthz');
@@ -477,7 +496,10 @@ describe('templates', () => {
     const article = demo.ctx.content.site.articles[0]!;
     const { h } = await import('preact');
     const html = renderArticleDocument(demo.ctx, article, h('h2', { id: 'comments-title' }, 'Talk'));
-    assert.match(html, /<section id="comments" aria-labelledby="comments-title" class="comments"><h2 id="comments-title">Talk<\/h2><\/section>/);
+    assert.match(
+      html,
+      /<section id="comments" aria-labelledby="comments-title" class="comments"><h2 id="comments-title">Talk<\/h2><\/section>/,
+    );
     assert.match(renderArticleDocument(demo.ctx, article, undefined), /<h2 id="comments-title">Comments<\/h2>/);
   });
 

@@ -105,7 +105,9 @@ function staysHome(link: string, base = pageUrl): boolean {
 
 /** Every link, form target and return field on a page: each must stay on this site. */
 function linksLeavingSite(html: string): string[] {
-  const found = [...html.matchAll(/\s(?:href|action|src)="([^"]*)"/g), ...html.matchAll(/name="return" value="([^"]*)"/g)].map((m) => unescapeHtml(m[1]!));
+  const found = [...html.matchAll(/\s(?:href|action|src)="([^"]*)"/g), ...html.matchAll(/name="return" value="([^"]*)"/g)].map((m) =>
+    unescapeHtml(m[1]!),
+  );
   return found.filter((link) => !staysHome(link));
 }
 

@@ -47,7 +47,19 @@ const slug = 'done-is-a-decision';
 
 async function addComments(store: SqlStore, from: number, count: number): Promise<void> {
   for (let i = from; i < from + count; i++) {
-    await store.insertComment({ id: `c${i}`, articleSlug: slug, parentId: null, identityId: 'w', body: `comment ${i}`, depth: 0, state: 'visible', createdAt: 1_000 + i }, null);
+    await store.insertComment(
+      {
+        id: `c${i}`,
+        articleSlug: slug,
+        parentId: null,
+        identityId: 'w',
+        body: `comment ${i}`,
+        depth: 0,
+        state: 'visible',
+        createdAt: 1_000 + i,
+      },
+      null,
+    );
   }
 }
 
@@ -69,7 +81,20 @@ describe('byline restore', () => {
   test('event ids keep rising across a restore, and the restored articles get a reload event', async () => {
     const dataDir = tempDir();
     const store = await openStore({ dataDir });
-    await store.createIdentity({ id: 'w', name: 'Writer', nameKey: 'writer', role: 'reader', createdAt: 1, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false }, null);
+    await store.createIdentity(
+      {
+        id: 'w',
+        name: 'Writer',
+        nameKey: 'writer',
+        role: 'reader',
+        createdAt: 1,
+        ipPrefixHash: null,
+        bannedUntil: null,
+        banReason: null,
+        muted: false,
+      },
+      null,
+    );
     await addComments(store, 0, 3);
     await store.close();
     const backup = join(tempDir(), 'early.db');
@@ -91,7 +116,10 @@ describe('byline restore', () => {
         ['reload'],
         'a page that saw every event before the restore is told to reload',
       );
-      const next = await restored.insertComment({ id: 'new', articleSlug: slug, parentId: null, identityId: 'w', body: 'after', depth: 0, state: 'visible', createdAt: 9_999 }, null);
+      const next = await restored.insertComment(
+        { id: 'new', articleSlug: slug, parentId: null, identityId: 'w', body: 'after', depth: 0, state: 'visible', createdAt: 9_999 },
+        null,
+      );
       assert.ok((next.eventId ?? 0) > handedOut, `a new event id (${next.eventId}) is above every id handed out before (${handedOut})`);
     } finally {
       await restored.close();
@@ -101,7 +129,20 @@ describe('byline restore', () => {
   test('a file holding only the migrations table is refused, and the site is left as it was', async () => {
     const dataDir = tempDir();
     const store = await openStore({ dataDir });
-    await store.createIdentity({ id: 'w', name: 'Writer', nameKey: 'writer', role: 'reader', createdAt: 1, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false }, null);
+    await store.createIdentity(
+      {
+        id: 'w',
+        name: 'Writer',
+        nameKey: 'writer',
+        role: 'reader',
+        createdAt: 1,
+        ipPrefixHash: null,
+        bannedUntil: null,
+        banReason: null,
+        muted: false,
+      },
+      null,
+    );
     await addComments(store, 0, 2);
     await store.close();
     const bare = handMadeDb(ledger([1, 2]));
@@ -115,7 +156,9 @@ describe('byline restore', () => {
   });
 
   test('a missing column and a migration this version does not know are refused', async () => {
-    const noScore = handMadeDb(`${allMigrationsSql};\nALTER TABLE comments DROP COLUMN score;\n${ledger(migrations.map((m) => m.version))}`);
+    const noScore = handMadeDb(
+      `${allMigrationsSql};\nALTER TABLE comments DROP COLUMN score;\n${ledger(migrations.map((m) => m.version))}`,
+    );
     const dataDir = tempDir();
     const missing = await byline(['restore', noScore], dataDir);
     assert.notEqual(missing.code, 0);
@@ -149,7 +192,20 @@ describe('restore under a running site', () => {
     try {
       const store = site.store;
       const dbFile = join(site.config.dataDir, 'byline.db');
-      await store.createIdentity({ id: 'w', name: 'Writer', nameKey: 'writer', role: 'reader', createdAt: 1, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false }, null);
+      await store.createIdentity(
+        {
+          id: 'w',
+          name: 'Writer',
+          nameKey: 'writer',
+          role: 'reader',
+          createdAt: 1,
+          ipPrefixHash: null,
+          bannedUntil: null,
+          banReason: null,
+          muted: false,
+        },
+        null,
+      );
       await addComments(store, 0, 2);
       const backup = join(tempDir(), 'b.db');
       await backupSqlite(dbFile, backup);
@@ -159,7 +215,19 @@ describe('restore under a running site', () => {
       assert.equal(sse.status, 200);
 
       await restoreSqlite(backup, dbFile, true);
-      const next = await store.insertComment({ id: 'after', articleSlug: slug, parentId: null, identityId: 'w', body: 'after the restore', depth: 0, state: 'visible', createdAt: 99_999 }, null);
+      const next = await store.insertComment(
+        {
+          id: 'after',
+          articleSlug: slug,
+          parentId: null,
+          identityId: 'w',
+          body: 'after the restore',
+          depth: 0,
+          state: 'visible',
+          createdAt: 99_999,
+        },
+        null,
+      );
       site.ctx.changed(slug);
       await waitFor('the open page to hear of the change', () => sse.frames.some((f) => f.id === String(next.eventId)), 10_000, 20);
       assert.equal(sse.frames[0]?.event, 'reload', 'the restore itself tells the page to reload first');

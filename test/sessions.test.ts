@@ -27,7 +27,11 @@ describe('session expiry', () => {
   let clock = Date.parse('2026-01-01T00:00:00Z');
   let t: TestApp;
   before(async () => {
-    t = await startTestApp({ listen: false, now: () => clock, config: { limits: generousLimits, sessions: { idleDays: 30, maxDays: 400 } } });
+    t = await startTestApp({
+      listen: false,
+      now: () => clock,
+      config: { limits: generousLimits, sessions: { idleDays: 30, maxDays: 400 } },
+    });
   });
   after(async () => t.close());
 
@@ -91,7 +95,10 @@ describe('sessions in the store, on both embedded engines', () => {
       'sqlite',
       () => {
         const dir = mkdtempSync(join(tmpdir(), 'byline-sessions-'));
-        return { store: new SqlStore(new SqliteDriver(join(dir, 'byline.db'))), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+        return {
+          store: new SqlStore(new SqliteDriver(join(dir, 'byline.db'))),
+          cleanup: () => rmSync(dir, { recursive: true, force: true }),
+        };
       },
     ],
     ['pglite', () => ({ store: new SqlStore(new PgliteDriver()), cleanup: () => undefined })],
@@ -101,7 +108,17 @@ describe('sessions in the store, on both embedded engines', () => {
       const { store, cleanup } = open();
       try {
         await store.migrate();
-        const identity = { id: 'id-1', name: 'Store Reader', nameKey: 'store reader', role: 'reader' as const, createdAt: 1, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false };
+        const identity = {
+          id: 'id-1',
+          name: 'Store Reader',
+          nameKey: 'store reader',
+          role: 'reader' as const,
+          createdAt: 1,
+          ipPrefixHash: null,
+          bannedUntil: null,
+          banReason: null,
+          muted: false,
+        };
         assert.equal(await store.createIdentity(identity, null), true);
         await store.createSession('old', identity.id, 1_000);
         await store.createSession('idle', identity.id, 5_000);
@@ -134,7 +151,10 @@ describe('session settings', () => {
   test('BYLINE_SESSION_IDLE_DAYS and BYLINE_SESSION_MAX_DAYS set the limits; nonsense is refused at start-up', () => {
     const base = { BYLINE_SECRET: 's', BYLINE_DATA_DIR: '/tmp/byline-sessions-config' };
     assert.deepEqual(loadConfig(base).sessions, { idleDays: 30, maxDays: 400 });
-    assert.deepEqual(loadConfig({ ...base, BYLINE_SESSION_IDLE_DAYS: '7', BYLINE_SESSION_MAX_DAYS: '90' }).sessions, { idleDays: 7, maxDays: 90 });
+    assert.deepEqual(loadConfig({ ...base, BYLINE_SESSION_IDLE_DAYS: '7', BYLINE_SESSION_MAX_DAYS: '90' }).sessions, {
+      idleDays: 7,
+      maxDays: 90,
+    });
     for (const bad of ['0', '-1', '1.5', 'forever']) {
       assert.throws(() => loadConfig({ ...base, BYLINE_SESSION_IDLE_DAYS: bad }), /BYLINE_SESSION_IDLE_DAYS/);
       assert.throws(() => loadConfig({ ...base, BYLINE_SESSION_MAX_DAYS: bad }), /BYLINE_SESSION_MAX_DAYS/);
@@ -202,7 +222,8 @@ describe("the author's one-time link", () => {
     const lines = setCookies(res);
     const names = lines.map((line) => line.split('=')[0]!);
     assert.deepEqual([...names].sort(), ['__Host-byline_session', 'byline_author', 'byline_signed_in']);
-    for (const line of lines) assert.equal(line.split(/;\s*/).filter((part) => part.includes('=') && !/^(Path|Max-Age|SameSite)=/i.test(part)).length, 1, line);
+    for (const line of lines)
+      assert.equal(line.split(/;\s*/).filter((part) => part.includes('=') && !/^(Path|Max-Age|SameSite)=/i.test(part)).length, 1, line);
   });
 
   test('the confirmation must come from a page of this site', async () => {

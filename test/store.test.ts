@@ -139,13 +139,22 @@ function identityRecord(overrides: Partial<IdentityRecord> = {}): IdentityRecord
   };
 }
 
-async function newIdentity(store: Store, overrides: Partial<IdentityRecord> = {}, recoveryHash: string | null = null): Promise<IdentityRecord> {
+async function newIdentity(
+  store: Store,
+  overrides: Partial<IdentityRecord> = {},
+  recoveryHash: string | null = null,
+): Promise<IdentityRecord> {
   const record = identityRecord(overrides);
   assert.equal(await store.createIdentity(record, recoveryHash), true);
   return record;
 }
 
-function commentInput(author: IdentityRecord, articleSlug: string, parent: CommentRecord | null = null, body = 'A considered reply.'): NewComment {
+function commentInput(
+  author: IdentityRecord,
+  articleSlug: string,
+  parent: CommentRecord | null = null,
+  body = 'A considered reply.',
+): NewComment {
   return {
     id: unique('c'),
     articleSlug,
@@ -158,7 +167,13 @@ function commentInput(author: IdentityRecord, articleSlug: string, parent: Comme
   };
 }
 
-async function post(store: Store, author: IdentityRecord, articleSlug: string, parent: CommentRecord | null = null, body?: string): Promise<CommentRecord> {
+async function post(
+  store: Store,
+  author: IdentityRecord,
+  articleSlug: string,
+  parent: CommentRecord | null = null,
+  body?: string,
+): Promise<CommentRecord> {
   const result = await store.insertComment(commentInput(author, articleSlug, parent, body), null);
   assert.equal(result.created, true);
   return result.comment;
@@ -188,7 +203,10 @@ for (const engine of engines) {
     });
 
     test('migrations apply once, and applying them again is a no-op', async () => {
-      assert.deepEqual(opened?.firstMigration, migrations.map((m) => m.version));
+      assert.deepEqual(
+        opened?.firstMigration,
+        migrations.map((m) => m.version),
+      );
       assert.deepEqual(await store.migrate(), []);
       await store.ping();
       assert.equal(store.engine, engine.name);
@@ -669,7 +687,13 @@ for (const engine of engines) {
       const live = await driver.liveSchema();
       // The rate limiter's table on a PostgreSQL server is not Byline's schema.
       const liveTables = [...live.keys()].filter((t) => t !== 'rate_limits').sort();
-      assert.deepEqual(liveTables, allTables().map((t) => t.name).sort(), 'the same tables');
+      assert.deepEqual(
+        liveTables,
+        allTables()
+          .map((t) => t.name)
+          .sort(),
+        'the same tables',
+      );
       // How each engine spells the declared types; a serial id is SQLite's INTEGER key, PostgreSQL's BIGSERIAL.
       const spelled = (type: ColumnType) => (type === 'serial' ? (driver.dialect === 'sqlite' ? 'integer' : 'bigint') : type);
       for (const spec of allTables()) {
@@ -683,7 +707,9 @@ for (const engine of engines) {
       if (store.access.engine === 'sqlite') {
         const order = allTables().map((t) => t.name as string);
         for (const table of order) {
-          const parents = store.access.database.prepare(`SELECT "table" AS parent FROM pragma_foreign_key_list(?)`).all(table) as { parent: string }[];
+          const parents = store.access.database.prepare(`SELECT "table" AS parent FROM pragma_foreign_key_list(?)`).all(table) as {
+            parent: string;
+          }[];
           for (const { parent } of parents) {
             if (parent !== table) assert.ok(order.indexOf(parent) < order.indexOf(table), `${parent} is listed before ${table}`);
           }

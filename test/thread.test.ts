@@ -25,9 +25,7 @@ function c(id: string, parentId: string | null, minutesAgo: number, score = 0, e
 
 /** A readable picture of a tree: "a(b(d),c)". */
 function shape<T extends { id: string }>(nodes: readonly ThreadNode<T>[]): string {
-  return nodes
-    .map((n) => (n.children.length > 0 ? `${n.comment.id}(${shape(n.children)})` : n.comment.id))
-    .join(',');
+  return nodes.map((n) => (n.children.length > 0 ? `${n.comment.id}(${shape(n.children)})` : n.comment.id)).join(',');
 }
 
 // Two threads: "old" is older with more votes, "late" is newer with fewer.

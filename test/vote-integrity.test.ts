@@ -13,7 +13,17 @@ const minAgeMinutes = 10;
 
 describe('the vote rule (pure)', () => {
   const settings = { voteMinAgeMinutes: minAgeMinutes, votesPerPrefixPerHour: perPrefixPerHour };
-  const voter = (createdAt: number) => ({ id: 'v', name: 'V', nameKey: 'v', role: 'reader' as const, createdAt, ipPrefixHash: null, bannedUntil: null, banReason: null, muted: false });
+  const voter = (createdAt: number) => ({
+    id: 'v',
+    name: 'V',
+    nameKey: 'v',
+    role: 'reader' as const,
+    createdAt,
+    ipPrefixHash: null,
+    bannedUntil: null,
+    banReason: null,
+    muted: false,
+  });
 
   test('young names do not count; older ones count within the per-prefix bound of the last hour', () => {
     const now = 10 * HOUR;
@@ -32,7 +42,10 @@ describe('a scripted client at one address', () => {
     t = await startTestApp({
       listen: false,
       now: () => clock,
-      config: { limits: generousLimits, moderation: { ...defaultModeration, voteMinAgeMinutes: minAgeMinutes, votesPerPrefixPerHour: perPrefixPerHour } },
+      config: {
+        limits: generousLimits,
+        moderation: { ...defaultModeration, voteMinAgeMinutes: minAgeMinutes, votesPerPrefixPerHour: perPrefixPerHour },
+      },
     });
     writer = await signIn(t, 'Comment Writer', '198.51.100.1');
   });
@@ -69,7 +82,8 @@ describe('a scripted client at one address', () => {
       scoreAfterHour.push(score);
     }
     const gains = scoreAfterHour.map((s, i) => s - (i === 0 ? 0 : scoreAfterHour[i - 1]!));
-    for (const gain of gains) assert.ok(gain <= perPrefixPerHour, `at most ${perPrefixPerHour} counted votes an hour (gains: ${gains.join(', ')})`);
+    for (const gain of gains)
+      assert.ok(gain <= perPrefixPerHour, `at most ${perPrefixPerHour} counted votes an hour (gains: ${gains.join(', ')})`);
     assert.ok(score <= perPrefixPerHour * hours);
     assert.ok(score > 0, 'old enough names from one address still count, within the bound');
 
@@ -109,8 +123,15 @@ describe('a scripted client at one address', () => {
     assert.match(res.body, /By address prefix/);
     assert.match(res.body, />Bot \d+<\/a>/);
     // The attacker's prefix is one group with many votes (48, one taken back) and few counted.
-    const rows = [...res.body.matchAll(/<tr><td><code>([^<]+)<\/code><\/td><td>(\d+)<\/td><td>(\d+)<\/td><\/tr>/g)].map((m) => ({ key: m[1]!, votes: Number(m[2]), counted: Number(m[3]) }));
-    assert.ok(rows.some((r) => r.votes === 47 && r.counted <= perPrefixPerHour * 4), JSON.stringify(rows));
+    const rows = [...res.body.matchAll(/<tr><td><code>([^<]+)<\/code><\/td><td>(\d+)<\/td><td>(\d+)<\/td><\/tr>/g)].map((m) => ({
+      key: m[1]!,
+      votes: Number(m[2]),
+      counted: Number(m[3]),
+    }));
+    assert.ok(
+      rows.some((r) => r.votes === 47 && r.counted <= perPrefixPerHour * 4),
+      JSON.stringify(rows),
+    );
     const reader = await signIn(t, 'Curious Reader', '192.0.2.200');
     assert.equal((await call(t, 'GET', `/admin/comments/${target.id}/votes`, { cookie: reader.cookie })).statusCode, 403);
   });

@@ -13,7 +13,24 @@ let clock = Date.parse('2026-11-25T12:00:00Z');
 const now = () => clock;
 /** Distinct names without digits (a trailing number can read as a look-alike of another name). */
 const names = (() => {
-  const words = ['Amber', 'Birch', 'Cedar', 'Dune', 'Ember', 'Fjord', 'Grove', 'Heath', 'Iris', 'Juniper', 'Kestrel', 'Linden', 'Moss', 'Nettle', 'Oak', 'Pine'];
+  const words = [
+    'Amber',
+    'Birch',
+    'Cedar',
+    'Dune',
+    'Ember',
+    'Fjord',
+    'Grove',
+    'Heath',
+    'Iris',
+    'Juniper',
+    'Kestrel',
+    'Linden',
+    'Moss',
+    'Nettle',
+    'Oak',
+    'Pine',
+  ];
   let i = 0;
   return (what: string) => {
     const w = words[i % words.length]!;
@@ -35,7 +52,11 @@ async function signInAuthor(app: TestApp): Promise<Person> {
 }
 
 before(async () => {
-  t = await startTestApp({ listen: false, now, config: { limits: generousLimits, moderation: { ...defaultModeration, holdLinksOver: 3, holdWords: ['casino'] } } });
+  t = await startTestApp({
+    listen: false,
+    now,
+    config: { limits: generousLimits, moderation: { ...defaultModeration, holdLinksOver: 3, holdWords: ['casino'] } },
+  });
   author = await signInAuthor(t);
 });
 after(async () => t.close());
@@ -95,15 +116,22 @@ describe('muted writers', () => {
     const inbox = (await call(t, 'GET', '/api/v1/inbox', { cookie: target.cookie })).json() as { items: unknown[] };
     assert.equal(inbox.items.length, 0, 'the reply was not announced');
 
-    const state = (await call(t, 'GET', `/api/v1/articles/${slug}/viewer`, { cookie: loud.cookie })).json() as { pending: { id: string; parentId: string | null; html: string }[] };
+    const state = (await call(t, 'GET', `/api/v1/articles/${slug}/viewer`, { cookie: loud.cookie })).json() as {
+      pending: { id: string; parentId: string | null; html: string }[];
+    };
     const placed = new Map(state.pending.map((p) => [p.id, p]));
     assert.ok(placed.get(reply.id)?.html.includes('A quiet reply'), 'the reply is sent for the script to place');
     assert.equal(placed.get(reply.id)?.parentId, parent.id);
     assert.ok(placed.get(top.id)?.html.includes('A quiet top-level comment'));
     assert.doesNotMatch(JSON.stringify(state), /mute/i, 'nothing tells them they are muted');
 
-    const other = (await call(t, 'GET', `/api/v1/articles/${slug}/viewer`, { cookie: target.cookie })).json() as { pending: { id: string }[] };
-    assert.equal(other.pending.some((p) => p.id === reply.id), false);
+    const other = (await call(t, 'GET', `/api/v1/articles/${slug}/viewer`, { cookie: target.cookie })).json() as {
+      pending: { id: string }[];
+    };
+    assert.equal(
+      other.pending.some((p) => p.id === reply.id),
+      false,
+    );
   });
 });
 
@@ -112,12 +140,22 @@ describe('bodies must be valid text', () => {
     const who = await signIn(t, names('Bytes'));
     const before = (await publicComments(t, slug)).comments.length;
     const payload = Buffer.concat([Buffer.from('{"body":"caf'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/articles/${slug}/comments`, headers: { cookie: who.cookie, 'content-type': 'application/json' }, payload });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/articles/${slug}/comments`,
+      headers: { cookie: who.cookie, 'content-type': 'application/json' },
+      payload,
+    });
     assert.equal(res.statusCode, 400, res.body);
     assert.equal((res.json() as { error: { code: string } }).error.code, 'bad_request');
     assert.match((res.json() as { error: { message: string } }).error.message, /UTF-8/);
     assert.equal((await publicComments(t, slug)).comments.length, before);
-    const name = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json' }, payload: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]) });
+    const name = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: { 'content-type': 'application/json' },
+      payload: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+    });
     assert.equal(name.statusCode, 400, name.body);
   });
 
@@ -184,13 +222,17 @@ describe('a deleted name leaves', () => {
     await postComment(t, gone, slug, 'An answer', parent.id);
     const mod = await form(t, `/admin/identities/${gone.id}/mute`, { reason: 'noise' }, author.cookie);
     assert.ok(mod.statusCode < 400, mod.body);
-    const before = (await call(t, 'GET', '/api/v1/inbox', { cookie: stays.cookie })).json() as { items: { actor: string | null; text: string }[] };
+    const before = (await call(t, 'GET', '/api/v1/inbox', { cookie: stays.cookie })).json() as {
+      items: { actor: string | null; text: string }[];
+    };
     assert.equal(before.items[0]?.actor, gone.name);
 
     const del = await form(t, '/me/delete', { confirm: 'yes' }, gone.cookie);
     assert.equal(del.statusCode, 303, del.body);
 
-    const inbox = (await call(t, 'GET', '/api/v1/inbox', { cookie: stays.cookie })).json() as { items: { actor: string | null; text: string }[] };
+    const inbox = (await call(t, 'GET', '/api/v1/inbox', { cookie: stays.cookie })).json() as {
+      items: { actor: string | null; text: string }[];
+    };
     assert.equal(inbox.items.length, 1);
     assert.equal(JSON.stringify(inbox).includes(gone.name), false, JSON.stringify(inbox));
     assert.match(inbox.items[0]!.text, /deleted/);
@@ -226,7 +268,12 @@ describe('limits: every write takes from one, refused input costs nothing, retri
 
   test('a retry with the same Idempotency-Key returns the stored comment, not 429', async () => {
     const who = await reader('Retry');
-    const send = () => call(tight, 'POST', `/api/v1/articles/${slug}/comments`, { cookie: who.cookie, body: { body: 'Sent twice' }, headers: { 'idempotency-key': 'k-123' } });
+    const send = () =>
+      call(tight, 'POST', `/api/v1/articles/${slug}/comments`, {
+        cookie: who.cookie,
+        body: { body: 'Sent twice' },
+        headers: { 'idempotency-key': 'k-123' },
+      });
     const first = await send();
     assert.equal(first.statusCode, 201, first.body);
     const again = await send();
@@ -273,7 +320,19 @@ describe('limits: every write takes from one, refused input costs nothing, retri
     const ids: string[] = [];
     // Stored directly: posting three through the API would first meet the posting limit.
     for (let i = 0; i < 3; i++) {
-      const r = await tight.store.insertComment({ id: `del${address}x${i}`, articleSlug: slug, parentId: null, identityId: who.id, body: `Doomed ${i}`, depth: 0, state: 'visible', createdAt: clock }, null);
+      const r = await tight.store.insertComment(
+        {
+          id: `del${address}x${i}`,
+          articleSlug: slug,
+          parentId: null,
+          identityId: who.id,
+          body: `Doomed ${i}`,
+          depth: 0,
+          state: 'visible',
+          createdAt: clock,
+        },
+        null,
+      );
       ids.push(r.comment.id);
     }
     assert.equal((await call(tight, 'DELETE', `/api/v1/comments/${ids[0]}`, { cookie: who.cookie })).statusCode, 200);
@@ -289,9 +348,26 @@ describe('limits: every write takes from one, refused input costs nothing, retri
     const own = await postComment(tight, voter, slug, 'My own');
     const targets = [];
     for (let i = 0; i < 3; i++) {
-      targets.push((await tight.store.insertComment({ id: `vote${address}x${i}`, articleSlug: slug, parentId: null, identityId: writer.id, body: `Target ${i}`, depth: 0, state: 'visible', createdAt: clock }, null)).comment.id);
+      targets.push(
+        (
+          await tight.store.insertComment(
+            {
+              id: `vote${address}x${i}`,
+              articleSlug: slug,
+              parentId: null,
+              identityId: writer.id,
+              body: `Target ${i}`,
+              depth: 0,
+              state: 'visible',
+              createdAt: clock,
+            },
+            null,
+          )
+        ).comment.id,
+      );
     }
-    for (let i = 0; i < 3; i++) assert.equal((await call(tight, 'PUT', `/api/v1/comments/${own.id}/vote`, { cookie: voter.cookie })).statusCode, 422);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await call(tight, 'PUT', `/api/v1/comments/${own.id}/vote`, { cookie: voter.cookie })).statusCode, 422);
     assert.equal((await call(tight, 'PUT', `/api/v1/comments/${targets[0]}/vote`, { cookie: voter.cookie })).statusCode, 200);
     assert.equal((await call(tight, 'PUT', `/api/v1/comments/${targets[1]}/vote`, { cookie: voter.cookie })).statusCode, 200);
     assert.equal((await call(tight, 'PUT', `/api/v1/comments/${targets[2]}/vote`, { cookie: voter.cookie })).statusCode, 429);

@@ -18,7 +18,12 @@ function announce(message: string): void {
   }, 30);
 }
 
-async function api(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ ok: boolean; status: number; data: unknown }> {
+async function api(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ ok: boolean; status: number; data: unknown }> {
   try {
     const res = await fetch(url, {
       method,
@@ -70,7 +75,12 @@ export function place(li: HTMLElement, parentId: string | null): void {
   if (parent) {
     const depth = Number(parent.dataset.indent ?? 0);
     let last: Element = parent;
-    for (let next = parent.nextElementSibling; next && Number((next as HTMLElement).dataset.indent ?? 0) > depth; next = next.nextElementSibling) last = next;
+    for (
+      let next = parent.nextElementSibling;
+      next && Number((next as HTMLElement).dataset.indent ?? 0) > depth;
+      next = next.nextElementSibling
+    )
+      last = next;
     last.after(li);
     return;
   }
@@ -86,7 +96,10 @@ function setScore(li: HTMLElement, score: number, voted?: boolean): void {
   const isVoted = voted ?? button.getAttribute('aria-pressed') === 'true';
   const name = li.querySelector(':scope > .comment-card .comment-author')?.textContent ?? 'a reader';
   button.setAttribute('aria-pressed', String(isVoted));
-  button.setAttribute('aria-label', isVoted ? `Take back your upvote of the comment by ${name}, score ${score}` : `Upvote the comment by ${name}, score ${score}`);
+  button.setAttribute(
+    'aria-label',
+    isVoted ? `Take back your upvote of the comment by ${name}, score ${score}` : `Upvote the comment by ${name}, score ${score}`,
+  );
   const action = button.form?.querySelector<HTMLInputElement>('input[name=action]');
   if (action) action.value = isVoted ? 'down' : 'up';
 }
@@ -143,7 +156,12 @@ async function onPost(form: HTMLFormElement): Promise<void> {
   if (button) button.disabled = true;
   const parentId = parentField?.value || null;
   // The same key on a retry (a double click, a flaky network) returns the first comment.
-  const res = await api('POST', `/api/v1/articles/${encodeURIComponent(slug)}/comments`, { body: textarea.value, parentId }, { 'Idempotency-Key': keyField.value });
+  const res = await api(
+    'POST',
+    `/api/v1/articles/${encodeURIComponent(slug)}/comments`,
+    { body: textarea.value, parentId },
+    { 'Idempotency-Key': keyField.value },
+  );
   if (button) button.disabled = false;
   if (!res.ok) {
     showFormError(form, errorText(res.data));

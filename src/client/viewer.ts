@@ -54,7 +54,14 @@ function commentForm(slug: string, state: ViewerState): HTMLFormElement {
   as.append(el('strong', {}, state.name));
   if (state.isAuthor) as.append(' ', badge());
   const label = el('label', { for: 'composer-body' }, 'Your comment');
-  const textarea = el('textarea', { id: 'composer-body', name: 'body', required: '', rows: '5', maxlength: '10000', 'aria-describedby': 'composer-help' });
+  const textarea = el('textarea', {
+    id: 'composer-body',
+    name: 'body',
+    required: '',
+    rows: '5',
+    maxlength: '10000',
+    'aria-describedby': 'composer-help',
+  });
   const help = el(
     'p',
     { class: 'hint', id: 'composer-help' },
@@ -79,11 +86,19 @@ function markOwn(li: HTMLElement, canEdit: boolean, csrf: string): void {
   const voteForm = actions?.querySelector('form.vote-form');
   if (!actions || !voteForm) return;
   const score = el('span', { class: 'score own-score', title: 'Upvote score' });
-  score.append(el('span', { 'aria-hidden': 'true' }, '▲ '), el('span', { class: 'score-value' }, li.dataset.score ?? '0'), el('span', { class: 'visually-hidden' }, ' upvotes'));
+  score.append(
+    el('span', { 'aria-hidden': 'true' }, '▲ '),
+    el('span', { class: 'score-value' }, li.dataset.score ?? '0'),
+    el('span', { class: 'visually-hidden' }, ' upvotes'),
+  );
   voteForm.replaceWith(score);
-  if (canEdit) actions.append(el('a', { class: 'edit-link', href: `/comments/${li.dataset.id}/edit`, 'aria-label': 'Edit your comment' }, 'Edit'));
+  if (canEdit)
+    actions.append(el('a', { class: 'edit-link', href: `/comments/${li.dataset.id}/edit`, 'aria-label': 'Edit your comment' }, 'Edit'));
   const del = el('form', { method: 'post', action: `/comments/${li.dataset.id}/delete`, class: 'delete-form' });
-  del.append(hidden('_csrf', csrf), el('button', { type: 'submit', class: 'link-button delete-button', 'aria-label': 'Delete your comment' }, 'Delete'));
+  del.append(
+    hidden('_csrf', csrf),
+    el('button', { type: 'submit', class: 'link-button delete-button', 'aria-label': 'Delete your comment' }, 'Delete'),
+  );
   actions.append(del);
 }
 

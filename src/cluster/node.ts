@@ -97,17 +97,22 @@ export async function joinChangeFeed(store: OnEngine, handlers: ChangeFeedHandle
   let resendDelay = RESEND_FIRST_MS;
   let sending = false;
 
-  const listener = await listen(server.url, CHANGES_CHANNEL, (payload) => {
-    if (payload) handlers.onChange(payload);
-  }, {
-    onReconnect: () => {
-      handlers.onReconnect();
-      void flush();
+  const listener = await listen(
+    server.url,
+    CHANGES_CHANNEL,
+    (payload) => {
+      if (payload) handlers.onChange(payload);
     },
-    onError: () => {
-      // The listener retries by itself; requests meanwhile report the outage as 503s.
+    {
+      onReconnect: () => {
+        handlers.onReconnect();
+        void flush();
+      },
+      onError: () => {
+        // The listener retries by itself; requests meanwhile report the outage as 503s.
+      },
     },
-  });
+  );
 
   const scheduleResend = () => {
     if (closed || resendTimer || pending.size === 0) return;

@@ -101,13 +101,18 @@ export function resolveSqliteFile(from: string): string {
 function checkSource(src: Database.Database, file: string, plans: TablePlan[]): void {
   const known = new Set(migrations.map((m) => m.version));
   const hasLedger = src.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
-  const applied = hasLedger ? (src.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => Number(r.version)) : [];
+  const applied = hasLedger
+    ? (src.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => Number(r.version))
+    : [];
   if (applied.length === 0) throw new CopyRefusedError(`${file} is not a Byline database (it has no applied migrations).`);
   const unknown = applied.filter((v) => !known.has(v));
-  if (unknown.length > 0) throw new CopyRefusedError(`${file} was written by a newer Byline (migrations ${unknown.join(', ')}); upgrade this Byline first.`);
+  if (unknown.length > 0)
+    throw new CopyRefusedError(`${file} was written by a newer Byline (migrations ${unknown.join(', ')}); upgrade this Byline first.`);
   const missing = [...known].filter((v) => !applied.includes(v));
   if (missing.length > 0) {
-    throw new CopyRefusedError(`${file} lacks migrations ${missing.join(', ')}; run \`byline migrate\` on the SQLite site first (BYLINE_DATA_DIR=<its folder>, no DATABASE_URL).`);
+    throw new CopyRefusedError(
+      `${file} lacks migrations ${missing.join(', ')}; run \`byline migrate\` on the SQLite site first (BYLINE_DATA_DIR=<its folder>, no DATABASE_URL).`,
+    );
   }
   const absent = missingFromShape(shapeOf(src), planShape(plans));
   if (absent.length > 0) throw new CopyRefusedError(`${file} is not a complete Byline database: it lacks ${absent.join(', ')}.`);
@@ -130,7 +135,9 @@ async function emptyTarget(tx: SqlExecutor, plans: TablePlan[], force: boolean |
   for (const plan of plans) if ((await countRows(tx, plan.name)) > 0) occupied.push(plan.name);
   if (occupied.length === 0) return;
   if (!force) {
-    throw new CopyRefusedError(`The target already holds data (${occupied.join(', ')}). Copy into an empty database, or pass --force to replace what it holds.`);
+    throw new CopyRefusedError(
+      `The target already holds data (${occupied.join(', ')}). Copy into an empty database, or pass --force to replace what it holds.`,
+    );
   }
   // Children first, so no foreign key is left dangling at any step.
   for (const plan of [...plans].reverse()) await tx.run(`DELETE FROM ${quote(plan.name)}`);
@@ -201,7 +208,10 @@ export async function copySite(opts: CopyOptions): Promise<CopyResult> {
     for (const plan of plans) {
       const source = Number((src.prepare(`SELECT COUNT(*) AS n FROM ${quote(plan.name)}`).get() as { n: number }).n);
       const target = await countRows(opts.to, plan.name);
-      if (copied.get(plan.name) !== source) log(`Warning: read ${copied.get(plan.name)} row(s) of ${plan.name} but the source holds ${source} (rows whose parent is missing are not copied).`);
+      if (copied.get(plan.name) !== source)
+        log(
+          `Warning: read ${copied.get(plan.name)} row(s) of ${plan.name} but the source holds ${source} (rows whose parent is missing are not copied).`,
+        );
       tables.push({ table: plan.name, source, target });
     }
     return { tables, ok: tables.every((t) => t.source === t.target) };
@@ -215,7 +225,9 @@ export function formatCounts(result: CopyResult): string {
   const width = Math.max(5, ...result.tables.map((t) => t.table.length));
   const lines = [`${'table'.padEnd(width)}  ${'source'.padStart(8)}  ${'target'.padStart(8)}  check`];
   for (const t of result.tables) {
-    lines.push(`${t.table.padEnd(width)}  ${String(t.source).padStart(8)}  ${String(t.target).padStart(8)}  ${t.source === t.target ? 'ok' : 'MISMATCH'}`);
+    lines.push(
+      `${t.table.padEnd(width)}  ${String(t.source).padStart(8)}  ${String(t.target).padStart(8)}  ${t.source === t.target ? 'ok' : 'MISMATCH'}`,
+    );
   }
   return lines.join('\n');
 }

@@ -56,11 +56,17 @@ function checkIdentities(report: Report, rows: Row[], authorNames: readonly stri
     if (name !== undefined) {
       const normalized = normalizeDisplayName(name);
       if (!normalized.ok) report.add('identities', index, 'name', `${shown(name)} is not a name a reader could take: ${normalized.reason}`);
-      else if (normalized.name !== name) report.add('identities', index, 'name', `${shown(name)} is not in its tidy form (${shown(normalized.name)})`);
+      else if (normalized.name !== name)
+        report.add('identities', index, 'name', `${shown(name)} is not in its tidy form (${shown(normalized.name)})`);
       const key = nameKey(name);
       if (row.role === 'author') {
         if (!authorKeys.has(key)) {
-          report.add('identities', index, 'name', `${shown(name)} has the author role but is not one of the site's author names (${authorNames.join(', ') || 'none listed'} in site.yaml)`);
+          report.add(
+            'identities',
+            index,
+            'name',
+            `${shown(name)} has the author role but is not one of the site's author names (${authorNames.join(', ') || 'none listed'} in site.yaml)`,
+          );
         }
       } else {
         const reserved = reservedReason(name, authorNames);
@@ -68,7 +74,12 @@ function checkIdentities(report: Report, rows: Row[], authorNames: readonly stri
       }
       const holder = byKey.get(key);
       if (holder !== undefined) {
-        report.add('identities', index, 'name', `${shown(name)} counts as the same name as identities[${holder}] (${shown(rows[holder]?.name)})`);
+        report.add(
+          'identities',
+          index,
+          'name',
+          `${shown(name)} counts as the same name as identities[${holder}] (${shown(rows[holder]?.name)})`,
+        );
       } else byKey.set(key, index);
       if (row.name_key !== key) corrected++;
       row.name_key = key;
@@ -151,19 +162,31 @@ function recomputeDepths(report: Report, rows: Row[], byId: Map<string, { row: R
   return corrected;
 }
 
-function checkComments(report: Report, rows: Row[], identities: Map<string, unknown>, byId: Map<string, { row: Row; index: number }>): void {
+function checkComments(
+  report: Report,
+  rows: Row[],
+  identities: Map<string, unknown>,
+  byId: Map<string, { row: Row; index: number }>,
+): void {
   rows.forEach((row, index) => {
     const slug = str(row.article_slug);
     if (slug !== undefined && !isSlug(slug)) report.add('comments', index, 'article_slug', `${shown(slug)} is not an article slug`);
     const writer = str(row.identity_id);
-    if (writer !== undefined && !identities.has(writer)) report.add('comments', index, 'identity_id', `${shown(writer)} is not an identity in this file`);
-    if (row.identity_id === null && row.state !== 'deleted') report.add('comments', index, 'identity_id', 'only a deleted comment may have no writer');
+    if (writer !== undefined && !identities.has(writer))
+      report.add('comments', index, 'identity_id', `${shown(writer)} is not an identity in this file`);
+    if (row.identity_id === null && row.state !== 'deleted')
+      report.add('comments', index, 'identity_id', 'only a deleted comment may have no writer');
     const parentId = str(row.parent_id);
     if (parentId !== undefined) {
       const parent = byId.get(parentId);
       if (!parent) report.add('comments', index, 'parent_id', `${shown(parentId)} is not a comment in this file`);
       else if (slug !== undefined && parent.row.article_slug !== slug) {
-        report.add('comments', index, 'parent_id', `the parent ${shown(parentId)} is on another article (${shown(parent.row.article_slug)})`);
+        report.add(
+          'comments',
+          index,
+          'parent_id',
+          `the parent ${shown(parentId)} is on another article (${shown(parent.row.article_slug)})`,
+        );
       }
     }
     if (typeof row.body === 'string') {
@@ -178,7 +201,13 @@ function checkComments(report: Report, rows: Row[], identities: Map<string, unkn
 }
 
 /** Scores are the number of counted votes, as the live store keeps them; answers how many differed. */
-function checkVotesAndScores(report: Report, votes: Row[], comments: Row[], identities: Map<string, unknown>, byId: Map<string, { row: Row; index: number }>): number {
+function checkVotesAndScores(
+  report: Report,
+  votes: Row[],
+  comments: Row[],
+  identities: Map<string, unknown>,
+  byId: Map<string, { row: Row; index: number }>,
+): number {
   const counted = new Map<string, number>();
   const seen = new Map<string, number>();
   votes.forEach((vote, index) => {
@@ -186,11 +215,14 @@ function checkVotesAndScores(report: Report, votes: Row[], comments: Row[], iden
     const voter = str(vote.identity_id);
     const comment = commentId === undefined ? undefined : byId.get(commentId);
     if (commentId !== undefined && !comment) report.add('votes', index, 'comment_id', `${shown(commentId)} is not a comment in this file`);
-    if (voter !== undefined && !identities.has(voter)) report.add('votes', index, 'identity_id', `${shown(voter)} is not an identity in this file`);
-    if (comment && voter !== undefined && comment.row.identity_id === voter) report.add('votes', index, 'identity_id', 'a vote on the voter’s own comment');
+    if (voter !== undefined && !identities.has(voter))
+      report.add('votes', index, 'identity_id', `${shown(voter)} is not an identity in this file`);
+    if (comment && voter !== undefined && comment.row.identity_id === voter)
+      report.add('votes', index, 'identity_id', 'a vote on the voter’s own comment');
     const pair = `${commentId}\u0000${voter}`;
     const first = seen.get(pair);
-    if (first !== undefined) report.add('votes', index, 'identity_id', `a second vote by the same identity on the same comment (also votes[${first}])`);
+    if (first !== undefined)
+      report.add('votes', index, 'identity_id', `a second vote by the same identity on the same comment (also votes[${first}])`);
     else seen.set(pair, index);
     if (commentId !== undefined && vote.counted === 1 && first === undefined) counted.set(commentId, (counted.get(commentId) ?? 0) + 1);
   });
@@ -216,7 +248,8 @@ function checkOthers(report: Report, tables: Record<string, Row[]>, identities: 
   });
   (tables.notifications ?? []).forEach((row, index) => {
     const owner = str(row.identity_id);
-    if (owner !== undefined && !identities.has(owner)) report.add('notifications', index, 'identity_id', `${shown(owner)} is not an identity in this file`);
+    if (owner !== undefined && !identities.has(owner))
+      report.add('notifications', index, 'identity_id', `${shown(owner)} is not an identity in this file`);
   });
 }
 
@@ -227,7 +260,10 @@ export function checkImport(input: unknown, authorNames: readonly string[]): Imp
   const data = structuredClone(input) as DatabaseExport;
   const validate = schemaValidator();
   const shapeOk = validate(data);
-  const rawTables = (data && typeof data === 'object' && data.tables && typeof data.tables === 'object' ? data.tables : {}) as Record<string, unknown>;
+  const rawTables = (data && typeof data === 'object' && data.tables && typeof data.tables === 'object' ? data.tables : {}) as Record<
+    string,
+    unknown
+  >;
   const tables: Record<string, Row[]> = {};
   for (const name of TABLES) {
     const rows = rawTables[name];

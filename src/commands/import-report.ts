@@ -32,7 +32,12 @@ export class Report {
   row(tableName: string, index: number): string {
     const row = this.tables[tableName]?.[index] as Row | undefined;
     const id = row && typeof row === 'object' ? (row.id ?? row.article_slug ?? row.prefix_hash) : undefined;
-    const label = tableName === 'votes' && row && typeof row === 'object' ? ` (comment ${shown(row.comment_id)}, identity ${shown(row.identity_id)})` : id !== undefined ? ` (${shown(id)})` : '';
+    const label =
+      tableName === 'votes' && row && typeof row === 'object'
+        ? ` (comment ${shown(row.comment_id)}, identity ${shown(row.identity_id)})`
+        : id !== undefined
+          ? ` (${shown(id)})`
+          : '';
     return `${tableName}[${index}]${label}`;
   }
 

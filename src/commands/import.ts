@@ -14,7 +14,9 @@ async function authorNamesOf(config: Config): Promise<string[]> {
   const names = result.site?.config.authorNames ?? [];
   if (names.length === 0) {
     const problems = result.problems.length > 0 ? `:\n${result.problems.map((p) => `  - ${p}`).join('\n')}` : '.';
-    throw new Error(`byline import checks names against the author's names in ${config.contentDir}/site.yaml, and could not read them${problems}`);
+    throw new Error(
+      `byline import checks names against the author's names in ${config.contentDir}/site.yaml, and could not read them${problems}`,
+    );
   }
   return names;
 }
@@ -45,7 +47,9 @@ export const importCommand: Command = {
       console.log(`Imported ${counts}.`);
       const { nameKeys, depths, scores } = check.corrected;
       if (nameKeys + depths + scores > 0) {
-        console.log(`Recomputed from the data rather than trusted: ${nameKeys} name keys, ${depths} reply depths, ${scores} scores differed from the file.`);
+        console.log(
+          `Recomputed from the data rather than trusted: ${nameKeys} name keys, ${depths} reply depths, ${scores} scores differed from the file.`,
+        );
       }
     } finally {
       await store.close();

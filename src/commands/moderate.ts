@@ -34,12 +34,24 @@ export const moderateCommand: Command = {
         if (held.length === 0) console.log('Nothing is waiting for review.');
         for (const c of held.reverse()) {
           const body = c.body.replace(/\s+/g, ' ').slice(0, 100);
-          console.log(`${c.id}  ${new Date(c.createdAt).toISOString()}  ${c.articleSlug}  ${c.authorName ?? '[deleted]'} (${c.identityId ?? '-'})\n    ${body}`);
+          console.log(
+            `${c.id}  ${new Date(c.createdAt).toISOString()}  ${c.articleSlug}  ${c.authorName ?? '[deleted]'} (${c.identityId ?? '-'})\n    ${body}`,
+          );
         }
         return;
       }
       if (!id) throw new Error(usage);
-      const commentAction = { approve: 'release', release: 'release', hide: 'hide', restore: 'restore', delete: 'delete', pin: 'pin', unpin: 'unpin', lock: 'lock', unlock: 'unlock' } as const;
+      const commentAction = {
+        approve: 'release',
+        release: 'release',
+        hide: 'hide',
+        restore: 'restore',
+        delete: 'delete',
+        pin: 'pin',
+        unpin: 'unpin',
+        lock: 'lock',
+        unlock: 'unlock',
+      } as const;
       const identityAction = { ban: 'ban', unban: 'unban', mute: 'mute', unmute: 'unmute', 'revoke-sessions': 'revoke-sessions' } as const;
       let message: string;
       if (action in commentAction) {

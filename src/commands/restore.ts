@@ -29,17 +29,23 @@ export function checkBackup(file: string): void {
     if (verdict !== 'ok') throw new Error(`${file} fails integrity_check: ${String(verdict)}. Not restoring it.`);
     const ledger = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
     if (!ledger) throw new Error(`${file} is not a Byline database (it has no schema_migrations table).`);
-    const recorded = (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => Number(r.version));
+    const recorded = (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) =>
+      Number(r.version),
+    );
     const known = new Set(migrations.map((m) => m.version));
     const unknown = recorded.filter((v) => !known.has(v));
     if (unknown.length > 0) {
-      throw new Error(`${file} was written by a newer Byline: it records migration ${unknown.join(', ')}, which this version does not know. Upgrade Byline first, then restore.`);
+      throw new Error(
+        `${file} was written by a newer Byline: it records migration ${unknown.join(', ')}, which this version does not know. Upgrade Byline first, then restore.`,
+      );
     }
-    if (recorded.length === 0) throw new Error(`${file} is not a complete Byline database: its schema_migrations table records no migration. Not restoring it.`);
+    if (recorded.length === 0)
+      throw new Error(`${file} is not a complete Byline database: its schema_migrations table records no migration. Not restoring it.`);
     const missing = missingFromShape(shapeOf(db), expectedShape(recorded));
     if (missing.length > 0) throw new Error(`${file} is not a complete Byline database: it lacks ${missing.join(', ')}. Not restoring it.`);
   } catch (err) {
-    if (err instanceof Error && /not a database|malformed|file is not/i.test(err.message)) throw new Error(`${file} is not a sound SQLite database: ${err.message}`);
+    if (err instanceof Error && /not a database|malformed|file is not/i.test(err.message))
+      throw new Error(`${file} is not a sound SQLite database: ${err.message}`);
     throw err;
   } finally {
     db.close();
@@ -58,7 +64,8 @@ export function isLive(target: string): boolean {
   }
 }
 
-const hasTable = (db: Database.Database, name: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
+const hasTable = (db: Database.Database, name: string) =>
+  !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
 
 /** The highest event id a database has handed out (AUTOINCREMENT remembers it even after deletes). */
 function eventIdsHandedOut(db: Database.Database): number {
@@ -77,7 +84,8 @@ function liveState(target: string): { handedOut: number; articles: string[] } {
     const articles = new Set<string>();
     for (const table of ['events', 'comments']) {
       if (!hasTable(db, table)) continue;
-      for (const r of db.prepare(`SELECT DISTINCT article_slug FROM ${table}`).all() as { article_slug: string }[]) articles.add(r.article_slug);
+      for (const r of db.prepare(`SELECT DISTINCT article_slug FROM ${table}`).all() as { article_slug: string }[])
+        articles.add(r.article_slug);
     }
     return { handedOut: eventIdsHandedOut(db), articles: [...articles] };
   } finally {
@@ -91,7 +99,12 @@ function liveState(target: string): { handedOut: number; articles: string[] } {
  * asks for events after the last id it saw; without this it would wait for ids the restored
  * database hands out only much later, and silently miss every change until then.
  */
-function continueEventIds(staging: Database.Database, live: { handedOut: number; articles: string[] }, now: number, previouslyAdded: number | null): number {
+function continueEventIds(
+  staging: Database.Database,
+  live: { handedOut: number; articles: string[] },
+  now: number,
+  previouslyAdded: number | null,
+): number {
   let firstAdded = 0;
   staging.transaction(() => {
     if (previouslyAdded !== null) staging.prepare('DELETE FROM events WHERE id >= ?').run(previouslyAdded);
@@ -101,7 +114,8 @@ function continueEventIds(staging: Database.Database, live: { handedOut: number;
       if (updated === 0) staging.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)").run(next);
     }
     const articles = new Set(live.articles);
-    for (const r of staging.prepare('SELECT DISTINCT article_slug FROM comments').all() as { article_slug: string }[]) articles.add(r.article_slug);
+    for (const r of staging.prepare('SELECT DISTINCT article_slug FROM comments').all() as { article_slug: string }[])
+      articles.add(r.article_slug);
     // Explicit ids: they carry on from `next` however the backup's events table was declared.
     const insert = staging.prepare("INSERT INTO events (id, article_slug, kind, payload, created_at) VALUES (?, ?, 'reload', '{}', ?)");
     firstAdded = next + 1;

@@ -96,7 +96,12 @@ export function date(data: Fields, field: string, report: Report, opts: { requir
   return s;
 }
 
-export function positiveInteger(data: Fields, field: string, report: Report, opts: { required?: boolean; where?: string } = {}): number | undefined {
+export function positiveInteger(
+  data: Fields,
+  field: string,
+  report: Report,
+  opts: { required?: boolean; where?: string } = {},
+): number | undefined {
   const where = opts.where ?? '';
   const value = data[field];
   if (!isPresent(value)) {

@@ -139,10 +139,7 @@ export function createMarkdownRenderer(opts: RenderOptions = {}): (source: strin
     const meta = tokens[idx]!.meta as HeadingMeta | null;
     const closing = renderToken(tokens, idx, options, env, self);
     if (!meta) return closing;
-    return (
-      ` <a class="anchor" href="#${esc(meta.anchorId)}" aria-label="Link to this section: ${esc(meta.anchorText)}">#</a>` +
-      closing
-    );
+    return ` <a class="anchor" href="#${esc(meta.anchorId)}" aria-label="Link to this section: ${esc(meta.anchorText)}">#</a>` + closing;
   };
 
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {

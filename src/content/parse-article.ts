@@ -114,7 +114,10 @@ export function parseArticle(
 
   const corrections = parseCorrections(data, published, report);
   const newestCorrection = corrections[0]?.date;
-  const updated = [updatedField, newestCorrection].filter((d): d is string => d !== undefined).sort().pop();
+  const updated = [updatedField, newestCorrection]
+    .filter((d): d is string => d !== undefined)
+    .sort()
+    .pop();
 
   const rendered = render(body);
   rendered.problems.forEach(report);

@@ -18,9 +18,7 @@ export const MAX_BODY_CHARS = 10_000;
  * it: an over-long body breaks the length rule (422), while a request too big to read at all is
  * refused by the HTTP layer before the body gets here.
  */
-export type BodyValidation =
-  | { ok: true; body: string }
-  | { ok: false; code: 'bad_request' | 'rule_broken' | 'too_large'; message: string };
+export type BodyValidation = { ok: true; body: string } | { ok: false; code: 'bad_request' | 'rule_broken' | 'too_large'; message: string };
 
 // A lone surrogate can't be encoded as UTF-8: storing it would silently change the text, so it is
 // a bad request (400), like invalid UTF-8 at the HTTP layer.

@@ -15,11 +15,7 @@ export type Relation = 'author' | 'writer' | 'other';
 /** What a viewer is shown of a comment: all of it, a "deleted" placeholder, or nothing at all. */
 export type Visibility = 'full' | 'placeholder' | 'none';
 
-export function relationTo(
-  writerId: string | null,
-  viewerId: string | undefined,
-  viewerIsAuthor: boolean,
-): Relation {
+export function relationTo(writerId: string | null, viewerId: string | undefined, viewerIsAuthor: boolean): Relation {
   if (viewerIsAuthor) return 'author';
   return viewerId !== undefined && viewerId === writerId ? 'writer' : 'other';
 }
@@ -56,11 +52,7 @@ export const DEFAULT_EDIT_WINDOW_MS = 15 * 60 * 1000;
  * found the comment to be the viewer's and not deleted; whether the article still takes comments
  * is the caller's to check too (it needs the store).
  */
-export function editRefusal(
-  c: { state: CommentState; createdAt: number },
-  now: number,
-  editWindowMs: number,
-): string | null {
+export function editRefusal(c: { state: CommentState; createdAt: number }, now: number, editWindowMs: number): string | null {
   if (c.state === 'hidden') return 'This comment was removed by the author and can’t be edited.';
   if (now - c.createdAt > editWindowMs) {
     return `Comments can be edited for ${Math.round(editWindowMs / 60000)} minutes after posting.`;

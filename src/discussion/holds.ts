@@ -30,7 +30,10 @@ export function countLinks(body: string): number {
 
 /** Escapes a word for a RegExp and matches it only as a whole word (or phrase), any case. */
 function wordPattern(word: string): RegExp {
-  const escaped = word.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  const escaped = word
+    .trim()
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\s+/g, '\\s+');
   return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu');
 }
 

@@ -16,7 +16,14 @@ export class Inbox {
 
   private async add(identityId: string | null, kind: NotificationKind, comment: CommentRecord, actorName: string | null): Promise<void> {
     if (!identityId) return;
-    await this.store.addNotification({ identityId, kind, commentId: comment.id, articleSlug: comment.articleSlug, actorName, createdAt: this.now() });
+    await this.store.addNotification({
+      identityId,
+      kind,
+      commentId: comment.id,
+      articleSlug: comment.articleSlug,
+      actorName,
+      createdAt: this.now(),
+    });
   }
 
   /**

@@ -120,7 +120,8 @@ export class Moderation {
 
   async onIdentity(actor: Actor, action: IdentityAction, id: unknown, input: Partial<BanInput> = {}): Promise<ModerationOutcome> {
     const identity = await this.identity(id);
-    if (identity.role === 'author') throw new DomainError('rule_broken', 'The author’s own name can’t be banned, muted or signed out here.');
+    if (identity.role === 'author')
+      throw new DomainError('rule_broken', 'The author’s own name can’t be banned, muted or signed out here.');
     const reason = cleanReason(input.reason);
     const target = `identity ${identity.id} (${identity.name})`;
     const now = this.now();
@@ -130,13 +131,19 @@ export class Moderation {
       case 'ban': {
         if (!reason) throw new DomainError('rule_broken', 'Give a reason for the ban: the reader is shown it.');
         const days = input.days ?? 0;
-        if (!Number.isFinite(days) || days < 0 || days > 36500) throw new DomainError('bad_request', 'The ban length is a number of days (0: until further notice).');
+        if (!Number.isFinite(days) || days < 0 || days > 36500)
+          throw new DomainError('bad_request', 'The ban length is a number of days (0: until further notice).');
         const until = days > 0 ? now + Math.round(days * DAY) : FOREVER;
         await this.store.setIdentityBan(identity.id, until, reason);
         if (input.withPrefix && identity.ipPrefixHash) await this.store.banPrefix(identity.ipPrefixHash, until, reason, now);
         const when = until === FOREVER ? 'until further notice' : `until ${new Date(until).toISOString().slice(0, 10)}`;
         message = `${identity.name} is banned ${when}${input.withPrefix && identity.ipPrefixHash ? ', with their address prefix' : ''}.`;
-        await this.audit(actor, input.withPrefix && identity.ipPrefixHash ? 'identity.ban+prefix' : 'identity.ban', target, `${reason} (${when})`);
+        await this.audit(
+          actor,
+          input.withPrefix && identity.ipPrefixHash ? 'identity.ban+prefix' : 'identity.ban',
+          target,
+          `${reason} (${when})`,
+        );
         return { articles, message };
       }
       case 'unban':
@@ -147,8 +154,11 @@ export class Moderation {
       case 'mute':
       case 'unmute':
         await this.store.setIdentityMuted(identity.id, action === 'mute');
-        articles = [...new Set((await this.store.listCommentsFiltered({ identityId: identity.id, limit: 10_000 })).map((c) => c.articleSlug))];
-        message = action === 'mute' ? `${identity.name} is muted: their comments are shown only to them.` : `${identity.name} is no longer muted.`;
+        articles = [
+          ...new Set((await this.store.listCommentsFiltered({ identityId: identity.id, limit: 10_000 })).map((c) => c.articleSlug)),
+        ];
+        message =
+          action === 'mute' ? `${identity.name} is muted: their comments are shown only to them.` : `${identity.name} is no longer muted.`;
         break;
       case 'revoke-sessions': {
         const n = await this.store.deleteSessionsOf(identity.id);
@@ -165,6 +175,8 @@ export class Moderation {
     if (!prefixHash) return null;
     const until = await this.store.prefixBannedUntil(prefixHash, this.now());
     if (until === null) return null;
-    return until === FOREVER ? 'Posting from your network is not allowed here.' : `Posting from your network is not allowed here until ${new Date(until).toISOString().slice(0, 10)}.`;
+    return until === FOREVER
+      ? 'Posting from your network is not allowed here.'
+      : `Posting from your network is not allowed here until ${new Date(until).toISOString().slice(0, 10)}.`;
   }
 }

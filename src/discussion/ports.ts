@@ -57,7 +57,10 @@ export interface IdentityStore {
 /** Comments, threads, and whether an article takes comments. */
 export interface CommentStore {
   /** Inserts a comment. With an idempotency key already used by this identity, returns the first comment instead. */
-  insertComment(comment: NewComment, idempotencyKey: string | null): Promise<{ comment: CommentRecord; created: boolean; eventId?: number }>;
+  insertComment(
+    comment: NewComment,
+    idempotencyKey: string | null,
+  ): Promise<{ comment: CommentRecord; created: boolean; eventId?: number }>;
   /** The comment an identity already stored under an idempotency key, if any. */
   commentForIdempotencyKey(identityId: string, idempotencyKey: string): Promise<CommentRecord | undefined>;
   getComment(id: string): Promise<CommentRecord | undefined>;

@@ -4,7 +4,14 @@ import { Account, type AccountExport } from './account.ts';
 import { DiscussionCore } from './core.ts';
 import { Identities, type SignInResult } from './identities.ts';
 import { Sessions } from './sessions.ts';
-import { type Admit, type ArticleDirectory, type DiscussionHooks, type DiscussionSettings, defaultSettings, type Viewer } from './settings.ts';
+import {
+  type Admit,
+  type ArticleDirectory,
+  type DiscussionHooks,
+  type DiscussionSettings,
+  defaultSettings,
+  type Viewer,
+} from './settings.ts';
 import { Threads } from './threads.ts';
 import type { CommentView, Sort, ThreadPage } from './views.ts';
 import { type VoteResult, Votes } from './votes.ts';
@@ -154,7 +161,10 @@ export class Discussion {
   }
 
   /** Which comments a signed-in reader upvoted and which are theirs, beside the shared cached page. */
-  viewerState(viewer: Viewer, slug: string): Promise<{ voted: string[]; own: { id: string; canEdit: boolean; held: boolean }[]; open: boolean }> {
+  viewerState(
+    viewer: Viewer,
+    slug: string,
+  ): Promise<{ voted: string[]; own: { id: string; canEdit: boolean; held: boolean }[]; open: boolean }> {
     return this.threads.viewerState(viewer, slug);
   }
 

@@ -76,11 +76,7 @@ export function depthOf(parentDepth: number | null): number {
  * Builds the tree and reports orphans. Input order never matters: the same comments in any order
  * give the same tree. Duplicate ids are a programming error and throw.
  */
-export function buildForest<T extends ThreadNodeInput>(
-  comments: readonly T[],
-  sort: SortOrder,
-  nowMs: number,
-): Forest<T> {
+export function buildForest<T extends ThreadNodeInput>(comments: readonly T[], sort: SortOrder, nowMs: number): Forest<T> {
   const byId = new Map<string, T>();
   for (const c of comments) {
     if (byId.has(c.id)) throw new Error(`Duplicate comment id in thread input: ${c.id}`);
@@ -127,11 +123,7 @@ export function buildForest<T extends ThreadNodeInput>(
 }
 
 /** The tree alone; see `buildForest` for the orphans. */
-export function buildThread<T extends ThreadNodeInput>(
-  comments: readonly T[],
-  sort: SortOrder,
-  nowMs: number,
-): ThreadNode<T>[] {
+export function buildThread<T extends ThreadNodeInput>(comments: readonly T[], sort: SortOrder, nowMs: number): ThreadNode<T>[] {
   return buildForest(comments, sort, nowMs).roots;
 }
 

@@ -202,9 +202,7 @@ export class Threads {
     const rules = { isWriter: true, open, now: core.now(), editWindowMs: core.settings.editWindowMs };
     return {
       voted,
-      own: own
-        .filter((c) => c.state !== 'deleted')
-        .map((c) => ({ id: c.id, canEdit: canEdit(c, rules), held: c.state === 'held' })),
+      own: own.filter((c) => c.state !== 'deleted').map((c) => ({ id: c.id, canEdit: canEdit(c, rules), held: c.state === 'held' })),
       open,
     };
   }

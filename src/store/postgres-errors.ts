@@ -2,7 +2,6 @@ import { StoreUnavailableError } from './driver.ts';
 
 // Telling "the database is down" apart from "this statement is wrong", for node-postgres errors.
 
-
 const unavailableErrnos = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

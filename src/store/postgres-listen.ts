@@ -4,7 +4,6 @@ import { mapError } from './postgres-errors.ts';
 
 // LISTEN / NOTIFY between app nodes on one PostgreSQL server.
 
-
 export interface ListenOptions {
   /**
    * Called after the connection came back and LISTEN is in place again. Notifications sent while

@@ -10,7 +10,6 @@ export { toPostgresPlaceholders } from './postgres-dialect.ts';
 export { isConnectionError, mapError } from './postgres-errors.ts';
 export { type ListenOptions, listen, notify } from './postgres-listen.ts';
 
-
 export interface PgDriverOptions {
   poolSize?: number;
   /** Server-side limit per statement; 0 turns it off. */

@@ -24,7 +24,11 @@ export function eventRetention(days: number): EventRetention {
 
 /** Prunes once; answers how many events were deleted. */
 export function pruneEventsOnce(store: Store, retention: EventRetention, now: number): Promise<number> {
-  return store.pruneEvents({ before: now - retention.days * DAY_MS, keepPerArticle: retention.keepPerArticle, batchSize: retention.batchSize });
+  return store.pruneEvents({
+    before: now - retention.days * DAY_MS,
+    keepPerArticle: retention.keepPerArticle,
+    batchSize: retention.batchSize,
+  });
 }
 
 export interface PruningSchedule {

@@ -33,7 +33,9 @@ export function expectedShape(versions: readonly number[] = migrations.map((m) =
 /** The tables and columns a SQLite database holds (SQLite's own tables left out). */
 export function shapeOf(db: Database.Database): SchemaShape {
   const shape: SchemaShape = new Map();
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+    name: string;
+  }[];
   for (const { name } of tables) {
     const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all(name) as { name: string }[];
     shape.set(
@@ -63,6 +65,8 @@ export function missingFromShape(actual: SchemaShape, expected: SchemaShape): st
  * it fails, naming the table or column, when any of them is missing. Cheap enough for /healthz.
  */
 export function schemaProbeSql(shape: SchemaShape = expectedShape()): string {
-  const probes = [...shape].map(([table, columns]) => `(SELECT COUNT(*) FROM (SELECT ${columns.join(', ')} FROM ${table} LIMIT 1) AS probe_${table}) AS ${table}`);
+  const probes = [...shape].map(
+    ([table, columns]) => `(SELECT COUNT(*) FROM (SELECT ${columns.join(', ')} FROM ${table} LIMIT 1) AS probe_${table}) AS ${table}`,
+  );
   return `SELECT ${probes.join(', ')}`;
 }

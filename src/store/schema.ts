@@ -169,7 +169,9 @@ export async function migrate(driver: Driver): Promise<number[]> {
   for (const m of migrations) {
     const applied = await driver.transaction(async (tx) => {
       await driver.lockForMigration(tx);
-      await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      await tx.run(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
       if (await tx.get('SELECT 1 AS x FROM schema_migrations WHERE version = ?', [m.version])) return false;
       for (const statement of splitStatements(migrationSql(driver.dialect, m.sql))) await tx.run(statement);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);

@@ -59,9 +59,13 @@ export class SqliteDriver implements Driver {
 
   async liveSchema(): Promise<Map<string, LiveColumn[]>> {
     const shape = new Map<string, LiveColumn[]>();
-    const tables = this.reader.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+    const tables = this.reader
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as { name: string }[];
     for (const { name } of tables) {
-      const columns = this.reader.prepare('SELECT name, type, "notnull" AS not_null, pk FROM pragma_table_info(?) ORDER BY cid').all(name) as {
+      const columns = this.reader
+        .prepare('SELECT name, type, "notnull" AS not_null, pk FROM pragma_table_info(?) ORDER BY cid')
+        .all(name) as {
         name: string;
         type: string;
         not_null: number;
@@ -88,10 +92,8 @@ export class SqliteDriver implements Driver {
 
   private executor(db: Database.Database, cache: Map<string, Database.Statement>): SqlExecutor {
     return {
-      all: async <T = Row>(sql: string, params: readonly SqlValue[] = []) =>
-        this.prepare(db, cache, sql).all(...params) as T[],
-      get: async <T = Row>(sql: string, params: readonly SqlValue[] = []) =>
-        this.prepare(db, cache, sql).get(...params) as T | undefined,
+      all: async <T = Row>(sql: string, params: readonly SqlValue[] = []) => this.prepare(db, cache, sql).all(...params) as T[],
+      get: async <T = Row>(sql: string, params: readonly SqlValue[] = []) => this.prepare(db, cache, sql).get(...params) as T | undefined,
       run: async (sql: string, params: readonly SqlValue[] = []) => {
         const stmt = this.prepare(db, cache, sql);
         if (stmt.reader) {
@@ -103,7 +105,8 @@ export class SqliteDriver implements Driver {
     };
   }
 
-  private readonly readExec = (): SqlExecutor => this.executor(this.reader, this.reader === this.writer ? this.statements : this.readStatements);
+  private readonly readExec = (): SqlExecutor =>
+    this.executor(this.reader, this.reader === this.writer ? this.statements : this.readStatements);
   private readonly writeExec = (): SqlExecutor => this.executor(this.writer, this.statements);
 
   all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {

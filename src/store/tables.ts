@@ -180,6 +180,10 @@ export function copiedTables(): readonly TableSpec[] {
 }
 
 /** "a, b, c": a table's columns for a SELECT or INSERT, in schema order. */
-export function columnList<T extends TableName>(table: T, columns: readonly ColumnName<T>[] = Object.keys(TABLES[table].columns) as ColumnName<T>[], alias?: string): string {
+export function columnList<T extends TableName>(
+  table: T,
+  columns: readonly ColumnName<T>[] = Object.keys(TABLES[table].columns) as ColumnName<T>[],
+  alias?: string,
+): string {
   return columns.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
 }

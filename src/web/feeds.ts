@@ -133,7 +133,8 @@ export function sitemapEntries(site: Site): SitemapEntry[] {
   for (const article of site.articles) entries.push({ path: articlePath(article), lastmod: lastModified(article) });
   for (const section of site.sections) paged(sectionPath(section.slug), site.articlesInSection(section.slug));
   for (const tag of site.tags) paged(tagPath(tag.slug), site.articlesWithTag(tag.slug));
-  for (const book of site.books) entries.push({ path: bookPath(book), lastmod: newestDate(site.articlesInBook(book.slug)) ?? book.published });
+  for (const book of site.books)
+    entries.push({ path: bookPath(book), lastmod: newestDate(site.articlesInBook(book.slug)) ?? book.published });
   entries.push({ path: '/corrections', lastmod: site.corrections[0]?.date });
   return entries;
 }

@@ -34,7 +34,14 @@ function sqliteLimiterBackend(dataDir: string): LimiterBackend {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   return {
-    make: (opts) => new RateLimiterSQLite({ ...opts, storeClient: db, storeType: 'better-sqlite3', tableName: `rl_${opts.keyPrefix}`, clearExpiredByTimeout: false }),
+    make: (opts) =>
+      new RateLimiterSQLite({
+        ...opts,
+        storeClient: db,
+        storeType: 'better-sqlite3',
+        tableName: `rl_${opts.keyPrefix}`,
+        clearExpiredByTimeout: false,
+      }),
     close: () => db.close(),
   };
 }

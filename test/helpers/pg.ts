@@ -80,13 +80,15 @@ export interface ServerControl {
  * is allowed here.
  */
 export function serverControl(cluster = 'main'): ServerControl | string {
-  if (process.env.BYLINE_TEST_PG_CONTROL !== '1') return 'stopping PostgreSQL is not allowed here (set BYLINE_TEST_PG_CONTROL=1 to run this test)';
+  if (process.env.BYLINE_TEST_PG_CONTROL !== '1')
+    return 'stopping PostgreSQL is not allowed here (set BYLINE_TEST_PG_CONTROL=1 to run this test)';
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'cannot control the PostgreSQL server: not running as root';
   if (!existsSync(pgCtlCluster) || !existsSync('/etc/postgresql')) return 'cannot control the PostgreSQL server: pg_ctlcluster not found';
   const versions = readdirSync('/etc/postgresql').filter((v) => existsSync(`/etc/postgresql/${v}/${cluster}`));
   const version = versions.sort((x, y) => Number(y) - Number(x))[0];
   if (!version) return `cannot control the PostgreSQL server: no cluster '${cluster}' under /etc/postgresql`;
-  const run = (...args: string[]) => execFileAsync(pgCtlCluster, ['--skip-systemctl-redirect', version, cluster, ...args], { timeout: 60_000 });
+  const run = (...args: string[]) =>
+    execFileAsync(pgCtlCluster, ['--skip-systemctl-redirect', version, cluster, ...args], { timeout: 60_000 });
   return {
     version,
     cluster,
@@ -112,7 +114,12 @@ export function serverControl(cluster = 'main'): ServerControl | string {
 // Waiting on conditions
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -122,7 +129,8 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -164,13 +172,31 @@ export interface PgNode {
  * One app node as `byline serve` would run it on PostgreSQL with migrations off: its own pool,
  * its own page cache and live hub, listening on a loopback port.
  */
-export async function startPgNode(databaseUrl: string, opts: { limits?: Limits; poolSize?: number; statementTimeoutMs?: number; connectTimeoutMs?: number } = {}): Promise<PgNode> {
+export async function startPgNode(
+  databaseUrl: string,
+  opts: { limits?: Limits; poolSize?: number; statementTimeoutMs?: number; connectTimeoutMs?: number } = {},
+): Promise<PgNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'byline-node-'));
   const config = loadConfig(
     {},
-    { dataDir, contentDir: resolve('content'), secret: 'cluster-test-secret', logLevel: 'quiet', port: 0, databaseUrl, migrateOnStart: false, limits: opts.limits ?? generousLimits },
+    {
+      dataDir,
+      contentDir: resolve('content'),
+      secret: 'cluster-test-secret',
+      logLevel: 'quiet',
+      port: 0,
+      databaseUrl,
+      migrateOnStart: false,
+      limits: opts.limits ?? generousLimits,
+    },
   );
-  const store = new SqlStore(new PgDriver(databaseUrl, { poolSize: opts.poolSize ?? 10, statementTimeoutMs: opts.statementTimeoutMs ?? 5000, connectTimeoutMs: opts.connectTimeoutMs ?? 2000 }));
+  const store = new SqlStore(
+    new PgDriver(databaseUrl, {
+      poolSize: opts.poolSize ?? 10,
+      statementTimeoutMs: opts.statementTimeoutMs ?? 5000,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 2000,
+    }),
+  );
   const content = await loadSiteHolder(config.contentDir, false);
   try {
     const { app, ctx } = await createApp({ config, content, store });

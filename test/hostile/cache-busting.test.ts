@@ -65,7 +65,11 @@ describe('cache-busting query strings', { timeout: 60_000 }, () => {
     const wrong = outcome.attack.filter((r) => !(r.status === 301 || r.status === 404));
     assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} spellings were not answered with a redirect or a 404`);
     for (const r of outcome.attack.filter((x) => x.status === 301)) {
-      assert.match(r.location, new RegExp(`^/writing/${demoSlug}(\\?(sort=(new|old)(&after=[1-9]\\d*)?|after=[1-9]\\d*|thread=[A-Za-z0-9_-]+))?$`), `${r.path} → ${r.location}`);
+      assert.match(
+        r.location,
+        new RegExp(`^/writing/${demoSlug}(\\?(sort=(new|old)(&after=[1-9]\\d*)?|after=[1-9]\\d*|thread=[A-Za-z0-9_-]+))?$`),
+        `${r.path} → ${r.location}`,
+      );
     }
     const redirects = outcome.attack.filter((r) => r.status === 301).length;
     assert.ok(redirects > 50 && redirects < spellings.length, `both answers occur (${redirects} redirects)`);
@@ -78,14 +82,19 @@ describe('cache-busting query strings', { timeout: 60_000 }, () => {
 
   test('the comments feed and the comments list answer one cached body per page, with a validator', async () => {
     const paths = Array.from({ length: 40 }, (_, i) => `/writing/${demoSlug}/comments.xml?v=${i}`);
-    const feeds = await inParallel(paths.length, 4, (i) => send(server, paths[i]!, { from: '127.0.0.2', headers: { 'accept-encoding': 'gzip' } }));
+    const feeds = await inParallel(paths.length, 4, (i) =>
+      send(server, paths[i]!, { from: '127.0.0.2', headers: { 'accept-encoding': 'gzip' } }),
+    );
     assert.ok(
       feeds.every((r) => r.status === 200),
       'the feed is served',
     );
     const tags = new Set(feeds.map((r) => r.headers.etag));
     assert.equal(tags.size, 1, 'one body for every spelling');
-    assert.ok(feeds.every((r) => r.headers['content-encoding'] === 'gzip'), 'compressed');
+    assert.ok(
+      feeds.every((r) => r.headers['content-encoding'] === 'gzip'),
+      'compressed',
+    );
     const again = await send(server, paths[0]!, { headers: { 'if-none-match': String(feeds[0]!.headers.etag) } });
     assert.equal(again.status, 304, 'a reader who has the feed gets 304');
 
@@ -119,13 +128,21 @@ describe('a thread of the longest comments', { timeout: 90_000 }, () => {
       },
     });
     // 39 threads of a long comment with five long replies each: 234 comments, 2.3 MB of text.
-    const writers = await Promise.all(['Long Writer A', 'Long Writer B', 'Long Writer C'].map((name, i) => signIn(server, name, `127.0.1.${i + 1}`)));
+    const writers = await Promise.all(
+      ['Long Writer A', 'Long Writer B', 'Long Writer C'].map((name, i) => signIn(server, name, `127.0.1.${i + 1}`)),
+    );
     let n = 0;
     const post = async (parentId: string | null): Promise<string> => {
       const i = n++;
       const writer = writers[i % writers.length]!;
       const from = `127.0.1.${(i % writers.length) + 1}`;
-      const res = await sendJson(server, 'POST', `/api/v1/articles/${demoSlug}/comments`, { body: longBody(i), parentId }, { from, headers: { cookie: writer.cookie } });
+      const res = await sendJson(
+        server,
+        'POST',
+        `/api/v1/articles/${demoSlug}/comments`,
+        { body: longBody(i), parentId },
+        { from, headers: { cookie: writer.cookie } },
+      );
       assert.equal(res.status, 201, res.text);
       return (JSON.parse(res.text) as { comment: { id: string } }).comment.id;
     };
@@ -158,7 +175,13 @@ describe('a thread of the longest comments', { timeout: 90_000 }, () => {
         // A comment every 40 requests empties the article's cache: the next round is all misses.
         if (i % 40 === 39) {
           writes++;
-          const posted = await sendJson(server, 'POST', `/api/v1/articles/${demoSlug}/comments`, { body: `Another thought ${i}.`, parentId: null }, { from: '127.0.1.9', headers: { cookie: writer.cookie } });
+          const posted = await sendJson(
+            server,
+            'POST',
+            `/api/v1/articles/${demoSlug}/comments`,
+            { body: `Another thought ${i}.`, parentId: null },
+            { from: '127.0.1.9', headers: { cookie: writer.cookie } },
+          );
           assert.equal(posted.status, 201, posted.text);
         }
         const res = await send(server, pages[i % pages.length]!, { from: '127.0.0.3', headers: { 'accept-encoding': 'br, gzip' } });

@@ -30,7 +30,14 @@ function openStream(from: string): Promise<LiveReader> {
     let received = 0;
     let text = '';
     const req: ClientRequest = request(
-      { host: server.host, port: server.port, path: `/api/v1/articles/${demoSlug}/events`, localAddress: from, agent: false, headers: { accept: 'text/event-stream' } },
+      {
+        host: server.host,
+        port: server.port,
+        path: `/api/v1/articles/${demoSlug}/events`,
+        localAddress: from,
+        agent: false,
+        headers: { accept: 'text/event-stream' },
+      },
       (res) => {
         if (res.statusCode !== 200) return fail(new Error(`stream from ${from} answered ${res.statusCode}`));
         res.on('data', (chunk: Buffer) => {
@@ -58,7 +65,13 @@ async function allReceived(readers: LiveReader[], marker: string, withinMs = 10_
 test('an edit flood is cut off at the limit: readers receive a bounded amount and a bystander is unharmed', async () => {
   const attacker = await signIn(server, 'Edit Flooder', '127.0.0.20');
   const padding = 'All work and no play makes a dull comment. '.repeat(45);
-  const posted = await sendJson(server, 'POST', `/api/v1/articles/${demoSlug}/comments`, { body: `First version. ${padding}` }, { from: '127.0.0.20', headers: { cookie: attacker.cookie } });
+  const posted = await sendJson(
+    server,
+    'POST',
+    `/api/v1/articles/${demoSlug}/comments`,
+    { body: `First version. ${padding}` },
+    { from: '127.0.0.20', headers: { cookie: attacker.cookie } },
+  );
   assert.equal(posted.status, 201, posted.text);
   const commentId = (JSON.parse(posted.text) as { comment: { id: string } }).comment.id;
 
@@ -70,7 +83,13 @@ test('an edit flood is cut off at the limit: readers receive a bounded amount an
       server,
       () =>
         inParallel(ATTEMPTS, 2, async (i) => {
-          const res = await sendJson(server, 'PATCH', `/api/v1/comments/${commentId}`, { body: `Version ${i}. ${padding}` }, { from: '127.0.0.20', headers: { cookie: attacker.cookie } });
+          const res = await sendJson(
+            server,
+            'PATCH',
+            `/api/v1/comments/${commentId}`,
+            { body: `Version ${i}. ${padding}` },
+            { from: '127.0.0.20', headers: { cookie: attacker.cookie } },
+          );
           statuses.push(res.status);
           if (res.status === 429 && !(Number(res.headers['retry-after']) >= 1)) missingRetryAfter++;
         }),
@@ -86,7 +105,13 @@ test('an edit flood is cut off at the limit: readers receive a bounded amount an
 
     // A marker comment from someone else: once every reader has it, every edit event is in too.
     const other = await signIn(server, 'Marker Poster', '127.0.0.21');
-    const marker = await sendJson(server, 'POST', `/api/v1/articles/${demoSlug}/comments`, { body: 'Marker after the flood' }, { from: '127.0.0.21', headers: { cookie: other.cookie } });
+    const marker = await sendJson(
+      server,
+      'POST',
+      `/api/v1/articles/${demoSlug}/comments`,
+      { body: 'Marker after the flood' },
+      { from: '127.0.0.21', headers: { cookie: other.cookie } },
+    );
     assert.equal(marker.status, 201, marker.text);
     await allReceived(readers, (JSON.parse(marker.text) as { comment: { id: string } }).comment.id);
 

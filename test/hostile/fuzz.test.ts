@@ -101,7 +101,21 @@ after(async () => t.close());
 const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
 const anyText = fc.oneof(printable, fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }));
 /** Percent-encoding as a mangler writes it: cut short, not hex, overlong UTF-8, or fine. */
-const percentish = fc.constantFrom('%', '%E0%A4%A', '%ZZ', '%C0%AF', '%FF', '%00', '%2F', '%5C', '%252F', '%u202E', '%0d%0a', '%E2%80%AE', '');
+const percentish = fc.constantFrom(
+  '%',
+  '%E0%A4%A',
+  '%ZZ',
+  '%C0%AF',
+  '%FF',
+  '%00',
+  '%2F',
+  '%5C',
+  '%252F',
+  '%u202E',
+  '%0d%0a',
+  '%E2%80%AE',
+  '',
+);
 
 /** Text that may go into a URL as is: what is not URL-safe is encoded, and a mangled escape may be mixed in. */
 const urlPiece = fc.tuple(anyText, percentish, fc.boolean()).map(([text, bad, before]) => {
@@ -118,24 +132,48 @@ const segment = (name: string) =>
 
 const someQuery = fc
   .array(
-    fc.tuple(fc.oneof(fc.constantFrom('page', 'after', 'sort', 'thread', 'return', 'token', 'done', 'q', 'state', 'name', 'article', 'key'), urlPiece), urlPiece),
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom('page', 'after', 'sort', 'thread', 'return', 'token', 'done', 'q', 'state', 'name', 'article', 'key'),
+        urlPiece,
+      ),
+      urlPiece,
+    ),
     { maxLength: 5 },
   )
   .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`));
 /** Often none at all, so the cookies and headers reach the page itself rather than a redirect. */
 const queryString = fc.oneof({ weight: 2, arbitrary: fc.constant('') }, { weight: 3, arbitrary: someQuery });
 
-const cookieValue = fc.oneof(fc.constant('<session>'), fc.constant('1'), percentish, printable.map((s) => s.replace(/[;\s]/g, '')), urlPiece);
+const cookieValue = fc.oneof(
+  fc.constant('<session>'),
+  fc.constant('1'),
+  percentish,
+  printable.map((s) => s.replace(/[;\s]/g, '')),
+  urlPiece,
+);
 const cookieHeader = fc
-  .array(fc.tuple(fc.constantFrom('__Host-byline_session', 'byline_session', 'byline_js', 'byline_signed_in', 'byline_author', 'other'), cookieValue), { maxLength: 4 })
+  .array(
+    fc.tuple(
+      fc.constantFrom('__Host-byline_session', 'byline_session', 'byline_js', 'byline_signed_in', 'byline_author', 'other'),
+      cookieValue,
+    ),
+    { maxLength: 4 },
+  )
   .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('; '));
 
 const headerText = printable;
 const headers = fc.record(
   {
     cookie: cookieHeader,
-    referer: fc.oneof(headerText, fc.constantFrom('http://localhost/writing', 'http://[', '::::', 'javascript:alert(1)', 'http://localhost/%E0%A4%A')),
-    'accept-encoding': fc.oneof(headerText, fc.constantFrom('br', 'gzip', 'br;q=0, gzip;q=1', '*', 'identity;q=0', 'br, gzip, deflate, zstd')),
+    referer: fc.oneof(
+      headerText,
+      fc.constantFrom('http://localhost/writing', 'http://[', '::::', 'javascript:alert(1)', 'http://localhost/%E0%A4%A'),
+    ),
+    'accept-encoding': fc.oneof(
+      headerText,
+      fc.constantFrom('br', 'gzip', 'br;q=0, gzip;q=1', '*', 'identity;q=0', 'br, gzip, deflate, zstd'),
+    ),
     'if-none-match': fc.oneof(headerText, fc.constantFrom('*', 'W/"x"', '"', '""')),
     'last-event-id': fc.oneof(headerText, fc.constantFrom('0', '-1', '1e309', '99999999999999999999')),
     origin: fc.oneof(headerText, fc.constantFrom('http://localhost', 'null', 'http://evil.example')),
@@ -147,10 +185,16 @@ const headers = fc.record(
 
 const body = fc.oneof(
   fc.constant(undefined),
-  fc.dictionary(fc.constantFrom('name', 'body', 'return', 'token', 'recoveryKey', 'parentId', 'action', 'confirm', '_csrf', '_t', 'reason', 'days'), anyText, { maxKeys: 5 }).map((fields) => ({
-    type: 'application/x-www-form-urlencoded',
-    payload: new URLSearchParams(fields).toString(),
-  })),
+  fc
+    .dictionary(
+      fc.constantFrom('name', 'body', 'return', 'token', 'recoveryKey', 'parentId', 'action', 'confirm', '_csrf', '_t', 'reason', 'days'),
+      anyText,
+      { maxKeys: 5 },
+    )
+    .map((fields) => ({
+      type: 'application/x-www-form-urlencoded',
+      payload: new URLSearchParams(fields).toString(),
+    })),
   fc.jsonValue({ maxDepth: 3 }).map((value) => ({ type: 'application/json', payload: JSON.stringify(value) })),
   anyText.map((text) => ({ type: 'application/json', payload: text })),
   fc.tuple(headerText, anyText).map(([type, payload]) => ({ type, payload })),
@@ -181,7 +225,17 @@ const request = fc.oneof(
 /** The pages a reader opens most, with their real addresses: only query, cookies and headers are random. */
 const pageRequest = fc.record({
   method: fc.constantFrom('GET', 'GET', 'HEAD'),
-  template: fc.constantFrom('/', '/writing', `/writing/${slug}`, '/signin', '/me', '/inbox', `/api/v1/articles/${slug}/comments`, `/api/v1/articles/${slug}/viewer`, '/api/v1/session'),
+  template: fc.constantFrom(
+    '/',
+    '/writing',
+    `/writing/${slug}`,
+    '/signin',
+    '/me',
+    '/inbox',
+    `/api/v1/articles/${slug}/comments`,
+    `/api/v1/articles/${slug}/viewer`,
+    '/api/v1/session',
+  ),
   parts: fc.constant({}),
   query: queryString,
   headers,
@@ -198,14 +252,22 @@ function problems(res: LightMyRequestResponse): string[] {
   return found;
 }
 
-type FuzzRequest = { method: string; template: string; parts: Record<string, string>; query: string; headers: Record<string, string | undefined>; body?: { type: string; payload: string } };
+type FuzzRequest = {
+  method: string;
+  template: string;
+  parts: Record<string, string>;
+  query: string;
+  headers: Record<string, string | undefined>;
+  body?: { type: string; payload: string };
+};
 
 async function sendAndCheck(r: FuzzRequest): Promise<void> {
   const [method, template] = r.method === 'WRITE' ? (r.template.split(' ') as [string, string]) : [r.method, r.template];
   const url = `${fill(template, r.parts)}${r.query}`;
   const sent: Record<string, string> = {};
   for (const [name, value] of Object.entries(r.headers)) {
-    if (value !== undefined) sent[name] = name === 'cookie' ? value.replace('<session>', reader.cookie.slice(reader.cookie.indexOf('=') + 1)) : value;
+    if (value !== undefined)
+      sent[name] = name === 'cookie' ? value.replace('<session>', reader.cookie.slice(reader.cookie.indexOf('=') + 1)) : value;
   }
   if (r.body) sent['content-type'] = r.body.type;
   const res = await t.app.inject({ method: method as 'GET', url, headers: sent, payload: r.body?.payload });

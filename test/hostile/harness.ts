@@ -42,7 +42,21 @@ export async function startServer(opts: StartOptions = {}): Promise<HostileServe
   const child: ChildProcess = spawn(
     process.execPath,
     // The sources through the TypeScript loader, so the code under test is the code in the tree.
-    ['--import', 'tsx', 'src/cli.ts', 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--content', opts.contentDir ?? demoContentDir, ...(opts.args ?? [])],
+    [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--content',
+      opts.contentDir ?? demoContentDir,
+      ...(opts.args ?? []),
+    ],
     { env: { ...process.env, BYLINE_SECRET: 'hostile-test-secret', BYLINE_LOG: 'quiet', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -206,7 +220,11 @@ export interface AttackOutcome<T> {
  * until the attack ends (at least `count` reads, at most `count * 10`), so the "during" figure
  * covers the attack and nothing else.
  */
-export async function underAttack<T>(server: HostileServer, attack: () => Promise<T>, opts: { path?: string; count?: number } = {}): Promise<AttackOutcome<T>> {
+export async function underAttack<T>(
+  server: HostileServer,
+  attack: () => Promise<T>,
+  opts: { path?: string; count?: number } = {},
+): Promise<AttackOutcome<T>> {
   const path = opts.path ?? '/';
   const count = opts.count ?? 30;
   await readPages(server, path, 5);

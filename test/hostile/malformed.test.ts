@@ -38,7 +38,18 @@ function assertOurShape(what: string, path: string, res: { headers: Record<strin
   }
 }
 
-const pages = ['/', '/writing', `/writing/${demoSlug}`, '/signin', '/me', '/inbox', '/admin', '/api/v1/session', `/api/v1/articles/${demoSlug}/comments`, `/api/v1/articles/${demoSlug}/viewer`];
+const pages = [
+  '/',
+  '/writing',
+  `/writing/${demoSlug}`,
+  '/signin',
+  '/me',
+  '/inbox',
+  '/admin',
+  '/api/v1/session',
+  `/api/v1/articles/${demoSlug}/comments`,
+  `/api/v1/articles/${demoSlug}/viewer`,
+];
 
 describe('malformed cookies', () => {
   test('a session or script cookie that is not valid percent-encoding reads as absent, on every page', async () => {
@@ -60,21 +71,33 @@ describe('malformed cookies', () => {
         assertSound(`${path} with cookie ${cookie.slice(0, 60)}`, res);
       }
       const session = await send(server, '/api/v1/session', { from: attacker, headers: { cookie: cookie.replace(reader.cookie, '') } });
-      if (!cookie.startsWith(reader.cookie)) assert.equal(session.status, 401, `a mangled session cookie is no session: ${cookie.slice(0, 60)}`);
+      if (!cookie.startsWith(reader.cookie))
+        assert.equal(session.status, 401, `a mangled session cookie is no session: ${cookie.slice(0, 60)}`);
     }
     const still = await send(server, '/api/v1/session', { headers: { cookie: reader.cookie } });
     assert.equal(still.status, 200, 'the reader whose cookie was copied is still signed in');
   });
 
   test('a signed-in reader with a mangled script cookie still gets the article', async () => {
-    const res = await send(server, `/writing/${demoSlug}`, { headers: { cookie: `${reader.cookie}; byline_signed_in=1; byline_js=%E0%A4%A` } });
+    const res = await send(server, `/writing/${demoSlug}`, {
+      headers: { cookie: `${reader.cookie}; byline_signed_in=1; byline_js=%E0%A4%A` },
+    });
     assert.equal(res.status, 200);
     assert.match(res.text, /Steady Reader/);
   });
 });
 
 describe('malformed Referer', () => {
-  const referers = ['::::', 'http://[', 'http://%', '%E0%A4%A', 'not a url at all', 'javascript:alert(1)', `http://x/${'a'.repeat(5000)}`, 'http://[::1'];
+  const referers = [
+    '::::',
+    'http://[',
+    'http://%',
+    '%E0%A4%A',
+    'not a url at all',
+    'javascript:alert(1)',
+    `http://x/${'a'.repeat(5000)}`,
+    'http://[::1',
+  ];
 
   test('a refused form post answers its 4xx page whatever the Referer says', async () => {
     // The reader's own form token, as the article page gives it: the post gets as far as the rules.
@@ -141,7 +164,12 @@ describe('addresses and bodies the framework refuses', () => {
       { name: 'bad JSON', headers: json, body: `{"name": "${marker}`, status: 400 },
       { name: 'a bare string', headers: json, body: `"${marker}"`, status: 400 },
       { name: 'an empty body', headers: json, body: '', status: 400 },
-      { name: 'a wrong media type', headers: { 'content-type': `text/${marker}`, 'sec-fetch-site': 'same-origin' }, body: 'x', status: 415 },
+      {
+        name: 'a wrong media type',
+        headers: { 'content-type': `text/${marker}`, 'sec-fetch-site': 'same-origin' },
+        body: 'x',
+        status: 415,
+      },
       { name: 'an over-large body', headers: json, body: JSON.stringify({ name: 'x'.repeat(200_000) }), status: 413 },
     ];
     for (const c of cases) {
@@ -204,8 +232,14 @@ describe('bytes that are not HTTP', () => {
     ['a space before the colon', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n'],
     ['a NUL in the request line', 'GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['a bad Content-Length', 'POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'],
-    ['both Content-Length and chunked', 'POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'],
-    ['a bad chunk size', 'POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n'],
+    [
+      'both Content-Length and chunked',
+      'POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    ],
+    [
+      'a bad chunk size',
+      'POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n',
+    ],
     ['headers too large', `GET / HTTP/1.1\r\nHost: x\r\nX-Fill: ${'a'.repeat(20_000)}\r\n\r\n`],
     ['an HTTP version that does not exist', 'GET / HTTP/7.3\r\nHost: x\r\n\r\n'],
     ['binary noise', Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0x0d, 0x0a, 0x0d, 0x0a])],

@@ -35,7 +35,11 @@ test('taken and refused names cost nothing; created names are limited per addres
   );
   assert.equal(statuses.filter((s) => s >= 500).length, 0, 'no 5xx');
   assert.equal(statuses.filter((s) => s === 201).length, 0);
-  assert.equal(statuses.filter((s) => s === 429).length, 0, `a refusal never uses up the allowance (statuses: ${[...new Set(statuses)].join(', ')})`);
+  assert.equal(
+    statuses.filter((s) => s === 429).length,
+    0,
+    `a refusal never uses up the allowance (statuses: ${[...new Set(statuses)].join(', ')})`,
+  );
   const verdict = bystanderUnharmed(outcome);
   assert.ok(verdict.ok, verdict.message);
 

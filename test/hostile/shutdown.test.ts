@@ -16,32 +16,46 @@ const eventsPath = `/api/v1/articles/${demoSlug}/events`;
 /** Opens a live stream; `ended` resolves true when the server ends it properly, false on a cut. */
 function openStream(server: HostileServer, from: string): Promise<{ ended: Promise<boolean> }> {
   return new Promise((done, fail) => {
-    const req = request({ host: server.host, port: server.port, path: eventsPath, localAddress: from, agent: false }, (res: IncomingMessage) => {
-      assert.equal(res.statusCode, 200);
-      res.resume();
-      done({
-        ended: new Promise((settle) => {
-          res.on('end', () => settle(true));
-          res.on('close', () => settle(false));
-        }),
-      });
-    });
+    const req = request(
+      { host: server.host, port: server.port, path: eventsPath, localAddress: from, agent: false },
+      (res: IncomingMessage) => {
+        assert.equal(res.statusCode, 200);
+        res.resume();
+        done({
+          ended: new Promise((settle) => {
+            res.on('end', () => settle(true));
+            res.on('close', () => settle(false));
+          }),
+        });
+      },
+    );
     req.on('error', fail);
     req.end();
   });
 }
 
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([promise, new Promise<T>((_, fail) => setTimeout(() => fail(new Error(`${what} did not happen within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<T>((_, fail) => setTimeout(() => fail(new Error(`${what} did not happen within ${ms} ms`)), ms).unref()),
+  ]);
 
-test('SIGTERM with open streams and a request in flight: streams end, the request finishes, the process exits, nothing acknowledged is lost', { timeout: 90_000 }, async () => {
+test('SIGTERM with open streams and a request in flight: streams end, the request finishes, the process exits, nothing acknowledged is lost', {
+  timeout: 90_000,
+}, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'byline-shutdown-'));
   try {
     const server = await startServer({ dataDir, env: { BYLINE_LIMIT_COMMENTS_PER_15S: '100' } });
     const reader = await signIn(server, 'Last Word', '127.0.0.40');
     const streams = await Promise.all(['127.0.0.41', '127.0.0.42', '127.0.0.43'].map((from) => openStream(server, from)));
 
-    const before = await sendJson(server, 'POST', `/api/v1/articles/${demoSlug}/comments`, { body: 'Acknowledged just before the stop.' }, { headers: { cookie: reader.cookie } });
+    const before = await sendJson(
+      server,
+      'POST',
+      `/api/v1/articles/${demoSlug}/comments`,
+      { body: 'Acknowledged just before the stop.' },
+      { headers: { cookie: reader.cookie } },
+    );
     assert.equal(before.status, 201);
 
     // A post whose body is half-way in when the stop begins.
@@ -75,7 +89,11 @@ test('SIGTERM with open streams and a request in flight: streams end, the reques
     assert.deepEqual(endings, [true, true, true], 'every stream was ended cleanly, not cut');
     inFlight.write(body.slice(10));
     await within(answered, 10_000, 'the answer to the request in flight');
-    assert.match(answer.replace(/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/, ''), /^HTTP\/1\.1 201 /, `the request in flight was answered: ${answer.slice(0, 200)}`);
+    assert.match(
+      answer.replace(/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/, ''),
+      /^HTTP\/1\.1 201 /,
+      `the request in flight was answered: ${answer.slice(0, 200)}`,
+    );
 
     const code = await stopped;
     assert.equal(code, 0, `the server exited by itself (null means it had to be killed):\n${server.output()}`);
@@ -95,13 +113,17 @@ test('SIGTERM with open streams and a request in flight: streams end, the reques
   }
 });
 
-test('a request that never finishes and a stream that never reads do not hold the stop past its grace period', { timeout: 60_000 }, async () => {
+test('a request that never finishes and a stream that never reads do not hold the stop past its grace period', {
+  timeout: 60_000,
+}, async () => {
   const server = await startServer({ env: { BYLINE_SHUTDOWN_GRACE_SECONDS: '2' } });
   // A body that will never be complete (the request timeout, 30 s by default, is far away).
   const stuck = connect({ host: server.host, port: server.port, localAddress: '127.0.0.44' });
   stuck.on('error', () => {});
   await new Promise<void>((r) => stuck.once('connect', () => r()));
-  stuck.write(`POST /api/v1/session HTTP/1.1\r\nHost: ${server.host}:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`);
+  stuck.write(
+    `POST /api/v1/session HTTP/1.1\r\nHost: ${server.host}:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`,
+  );
   // A live stream whose reader never reads.
   const silent = connect({ host: server.host, port: server.port, localAddress: '127.0.0.45' });
   silent.on('error', () => {});

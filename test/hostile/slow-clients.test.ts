@@ -7,7 +7,19 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { bystanderUnharmed, demoSlug, type HostileServer, median, type Reader, readPages, send, sendJson, signIn, startServer, underAttack } from './harness.ts';
+import {
+  bystanderUnharmed,
+  demoSlug,
+  type HostileServer,
+  median,
+  type Reader,
+  readPages,
+  send,
+  sendJson,
+  signIn,
+  startServer,
+  underAttack,
+} from './harness.ts';
 
 const STREAM_ATTACKER = '127.0.0.3';
 const TRICKLE_ATTACKER = '127.0.0.4';
@@ -19,10 +31,13 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The status a new live stream from `from` is answered with (the stream is closed at once). */
 function streamStatus(server: HostileServer, from: string): Promise<number> {
   return new Promise((done) => {
-    const req = request({ host: server.host, port: server.port, path: eventsPath, localAddress: from, agent: false, timeout: 5000 }, (res) => {
-      done(res.statusCode ?? 0);
-      req.destroy();
-    });
+    const req = request(
+      { host: server.host, port: server.port, path: eventsPath, localAddress: from, agent: false, timeout: 5000 },
+      (res) => {
+        done(res.statusCode ?? 0);
+        req.destroy();
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => done(0));
     req.end();
@@ -141,7 +156,14 @@ describe('live streams that never read', () => {
 });
 
 /** Sends `head` at once, then `drip` one byte every `everyMs` until the server closes or `bytes` are sent. */
-async function trickle(server: HostileServer, from: string, head: string, drip: string, everyMs: number, bytes: number): Promise<{ closedByServer: boolean; sent: number; firstLine: string }> {
+async function trickle(
+  server: HostileServer,
+  from: string,
+  head: string,
+  drip: string,
+  everyMs: number,
+  bytes: number,
+): Promise<{ closedByServer: boolean; sent: number; firstLine: string }> {
   const s = await rawSocket(server, from);
   let answer = '';
   s.socket.on('data', (d: Buffer) => {
@@ -181,14 +203,25 @@ describe('trickled requests and surplus connections', () => {
     await server?.stop();
   });
 
-  test('bodies and headers sent a byte every 500 ms are cut off, and the bystander reads pages meanwhile', { timeout: 60_000 }, async () => {
+  test('bodies and headers sent a byte every 500 ms are cut off, and the bystander reads pages meanwhile', {
+    timeout: 60_000,
+  }, async () => {
     // 40 bytes at 500 ms would take 20 s; the server's bounds are 2 s for headers and 4 s in all.
     const MAX_BYTES = 40;
     const outcome = await underAttack(server, async () => {
       const bodies = Array.from({ length: 6 }, () =>
-        trickle(server, TRICKLE_ATTACKER, `POST /api/v1/session HTTP/1.1\r\nHost: ${server.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`, '{"name":"x', 500, MAX_BYTES),
+        trickle(
+          server,
+          TRICKLE_ATTACKER,
+          `POST /api/v1/session HTTP/1.1\r\nHost: ${server.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
+          '{"name":"x',
+          500,
+          MAX_BYTES,
+        ),
       );
-      const heads = Array.from({ length: 4 }, () => trickle(server, TRICKLE_ATTACKER, 'GET / HTTP/1.1\r\n', 'X-Slow: aaaaaaaaaaaaaaaa\r\n', 500, MAX_BYTES));
+      const heads = Array.from({ length: 4 }, () =>
+        trickle(server, TRICKLE_ATTACKER, 'GET / HTTP/1.1\r\n', 'X-Slow: aaaaaaaaaaaaaaaa\r\n', 500, MAX_BYTES),
+      );
       return { bodies: await Promise.all(bodies), heads: await Promise.all(heads) };
     });
     for (const [kind, results] of Object.entries(outcome.attack)) {
@@ -198,7 +231,10 @@ describe('trickled requests and surplus connections', () => {
       }
     }
     // A body cut off mid-way gets Node's 408 before the close.
-    assert.ok(outcome.attack.bodies.every((r) => r.firstLine === '' || /^HTTP\/1\.1 408/.test(r.firstLine)), outcome.attack.bodies.map((r) => r.firstLine).join(', '));
+    assert.ok(
+      outcome.attack.bodies.every((r) => r.firstLine === '' || /^HTTP\/1\.1 408/.test(r.firstLine)),
+      outcome.attack.bodies.map((r) => r.firstLine).join(', '),
+    );
     const verdict = bystanderUnharmed(outcome);
     assert.ok(verdict.ok, verdict.message);
   });
@@ -213,7 +249,13 @@ describe('trickled requests and surplus connections', () => {
     // Longer than both the 4 s request timeout and the 3 s idle timeout, with the check interval on top.
     await pause(6000);
     const reader = await signIn(server, 'Patient Reader', '127.0.0.31');
-    const res = await sendJson(server, 'POST', `/api/v1/articles/${demoSlug}/comments`, { body: 'Still there?' }, { headers: { cookie: reader.cookie } });
+    const res = await sendJson(
+      server,
+      'POST',
+      `/api/v1/articles/${demoSlug}/comments`,
+      { body: 'Still there?' },
+      { headers: { cookie: reader.cookie } },
+    );
     assert.equal(res.status, 201);
     const id = (JSON.parse(res.text) as { comment: { id: string } }).comment.id;
     for (let i = 0; i < 100 && !text.includes(id); i++) await pause(50);

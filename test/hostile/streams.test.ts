@@ -30,20 +30,30 @@ function openStream(server: HostileServer, from: string, headers: Record<string,
       req?.destroy();
       fail(new Error('no answer to the stream request within 10 s'));
     }, 10_000);
-    req = request({ host: server.host, port: server.port, path, localAddress: from, agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-      clearTimeout(timer);
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      const ended = new Promise<boolean>((settle) => {
-        res.on('end', () => settle(true));
-        res.on('close', () => settle(false));
-        res.on('error', () => settle(false));
-      });
-      done({ status: res.statusCode ?? 0, headers: res.headers, text: () => body, ended, close: () => req?.destroy() });
-    });
+    req = request(
+      {
+        host: server.host,
+        port: server.port,
+        path,
+        localAddress: from,
+        agent: false,
+        headers: { accept: 'text/event-stream', ...headers },
+      },
+      (res) => {
+        clearTimeout(timer);
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        const ended = new Promise<boolean>((settle) => {
+          res.on('end', () => settle(true));
+          res.on('close', () => settle(false));
+          res.on('error', () => settle(false));
+        });
+        done({ status: res.statusCode ?? 0, headers: res.headers, text: () => body, ended, close: () => req?.destroy() });
+      },
+    );
     req.on('error', (err) => {
       clearTimeout(timer);
       fail(err);
@@ -131,7 +141,9 @@ describe('replay on reconnect', () => {
   let writer: Reader;
   const ids: string[] = [];
   before(async () => {
-    server = await startServer({ env: { BYLINE_STREAM_REPLAY_MAX: '5', BYLINE_LIMIT_COMMENTS_PER_15S: '100', BYLINE_LIMIT_COMMENTS_PER_HOUR: '1000' } });
+    server = await startServer({
+      env: { BYLINE_STREAM_REPLAY_MAX: '5', BYLINE_LIMIT_COMMENTS_PER_15S: '100', BYLINE_LIMIT_COMMENTS_PER_HOUR: '1000' },
+    });
     writer = await signIn(server, 'Replay Writer', '127.0.0.20');
     for (let i = 0; i < 8; i++) ids.push(await post(server, writer, `Replayed comment number ${i + 1}.`));
   });

@@ -10,7 +10,9 @@ export function sqlBackupStore(driver: Driver): BackupStore {
     async exportAll(): Promise<DatabaseExport> {
       const tables: DatabaseExport['tables'] = {};
       for (const spec of exportedTables()) {
-        const rows = await driver.all<ExportRow>(`SELECT ${spec.columns.map((c) => c.name).join(', ')} FROM ${spec.name} ORDER BY ${spec.def.export.order}`);
+        const rows = await driver.all<ExportRow>(
+          `SELECT ${spec.columns.map((c) => c.name).join(', ')} FROM ${spec.name} ORDER BY ${spec.def.export.order}`,
+        );
         tables[spec.name] = rows.map((r) => {
           const out: ExportRow = {};
           // The export always has numbers where the schema has integers, whatever the driver returned.
@@ -29,7 +31,9 @@ export function sqlBackupStore(driver: Driver): BackupStore {
         throw new Error('This file is not a Byline export (format byline-export, version 1).');
       }
       await driver.transaction(async (tx) => {
-        const used = await tx.get<{ n: number | string }>('SELECT (SELECT COUNT(*) FROM identities) + (SELECT COUNT(*) FROM comments) AS n');
+        const used = await tx.get<{ n: number | string }>(
+          'SELECT (SELECT COUNT(*) FROM identities) + (SELECT COUNT(*) FROM comments) AS n',
+        );
         if (num(used!.n) > 0) throw new Error('The database already holds identities or comments; import only into an empty database.');
         for (const spec of exportedTables()) {
           const rows = data.tables[spec.name] ?? [];
@@ -46,7 +50,8 @@ export function sqlBackupStore(driver: Driver): BackupStore {
           if (tree) {
             for (const row of rows) {
               const parent = row[tree.parent];
-              if (parent !== null && parent !== undefined) await tx.run(`UPDATE ${spec.name} SET ${tree.parent} = ? WHERE ${tree.key} = ?`, [parent, row[tree.key] ?? null]);
+              if (parent !== null && parent !== undefined)
+                await tx.run(`UPDATE ${spec.name} SET ${tree.parent} = ? WHERE ${tree.key} = ?`, [parent, row[tree.key] ?? null]);
             }
           }
           if (spec.def.serial) await driver.continueSerial(tx, spec.name, spec.def.serial);

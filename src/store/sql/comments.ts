@@ -32,7 +32,16 @@ export function sqlCommentStore(driver: Driver): CommentStore {
       await tx.run(
         `INSERT INTO comments (id, article_slug, parent_id, identity_id, body, depth, score, state, pinned, locked, created_at)
          VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, 0, ?)`,
-        [comment.id, comment.articleSlug, comment.parentId, comment.identityId, comment.body, comment.depth, comment.state, comment.createdAt],
+        [
+          comment.id,
+          comment.articleSlug,
+          comment.parentId,
+          comment.identityId,
+          comment.body,
+          comment.depth,
+          comment.state,
+          comment.createdAt,
+        ],
       );
       if (idempotencyKey !== null) {
         await tx.run('INSERT INTO idempotency_keys (identity_id, idem_key, comment_id, created_at) VALUES (?, ?, ?, ?)', [
@@ -43,7 +52,9 @@ export function sqlCommentStore(driver: Driver): CommentStore {
         ]);
       }
       const eventId =
-        comment.state === 'visible' ? await appendEvent(driver, tx, comment.articleSlug, 'comment', { id: comment.id }, comment.createdAt) : undefined;
+        comment.state === 'visible'
+          ? await appendEvent(driver, tx, comment.articleSlug, 'comment', { id: comment.id }, comment.createdAt)
+          : undefined;
       const row = await tx.get<CommentRow>(`${commentSelect} WHERE c.id = ?`, [comment.id]);
       return { comment: toComment(row!), created: true, eventId };
     });
@@ -100,7 +111,10 @@ export function sqlCommentStore(driver: Driver): CommentStore {
 
     updateCommentBody(id: string, body: string, editedAt: number): Promise<{ eventId: number }> {
       return driver.transaction(async (tx) => {
-        const row = await tx.get<{ article_slug: string }>('UPDATE comments SET body = ?, edited_at = ? WHERE id = ? RETURNING article_slug', [body, editedAt, id]);
+        const row = await tx.get<{ article_slug: string }>(
+          'UPDATE comments SET body = ?, edited_at = ? WHERE id = ? RETURNING article_slug',
+          [body, editedAt, id],
+        );
         if (!row) throw new RecordMissingError('comment');
         return { eventId: await appendEvent(driver, tx, row.article_slug, 'edit', { id }, editedAt) };
       });
@@ -127,7 +141,9 @@ export function sqlCommentStore(driver: Driver): CommentStore {
     },
 
     async isCommentsClosed(articleSlug: string): Promise<boolean> {
-      const row = await driver.get<{ comments_closed: number }>('SELECT comments_closed FROM article_settings WHERE article_slug = ?', [articleSlug]);
+      const row = await driver.get<{ comments_closed: number }>('SELECT comments_closed FROM article_settings WHERE article_slug = ?', [
+        articleSlug,
+      ]);
       return row ? Number(row.comments_closed) === 1 : false;
     },
 

@@ -7,14 +7,19 @@ import { num } from './rows.ts';
  * Appends a live-update event inside the write's own transaction, so an event exists exactly
  * when its change does. The driver's event-order lock keeps ids visible in the order given out.
  */
-export async function appendEvent(driver: Driver, tx: SqlExecutor, articleSlug: string, kind: string, payload: unknown, now: number): Promise<number> {
+export async function appendEvent(
+  driver: Driver,
+  tx: SqlExecutor,
+  articleSlug: string,
+  kind: string,
+  payload: unknown,
+  now: number,
+): Promise<number> {
   await driver.lockEventOrder(tx);
-  const row = await tx.get<{ id: number | string }>('INSERT INTO events (article_slug, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id', [
-    articleSlug,
-    kind,
-    JSON.stringify(payload),
-    now,
-  ]);
+  const row = await tx.get<{ id: number | string }>(
+    'INSERT INTO events (article_slug, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+    [articleSlug, kind, JSON.stringify(payload), now],
+  );
   return num(row!.id);
 }
 
@@ -38,11 +43,10 @@ export function sqlEventStore(driver: Driver): EventStore {
     let deleted = 0;
     // Bounded batches, each its own short transaction, so live writers never wait long behind it.
     for (;;) {
-      const { changes } = await driver.run('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE article_slug = ? AND id < ? ORDER BY id LIMIT ?)', [
-        slug,
-        edgeId,
-        batch,
-      ]);
+      const { changes } = await driver.run(
+        'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE article_slug = ? AND id < ? ORDER BY id LIMIT ?)',
+        [slug, edgeId, batch],
+      );
       deleted += changes;
       if (changes < batch) return deleted;
     }
@@ -50,11 +54,24 @@ export function sqlEventStore(driver: Driver): EventStore {
 
   return {
     async eventsSince(articleSlug: string, afterId: number, limit: number): Promise<StoredEvent[]> {
-      const rows = await driver.all<{ id: number | string; article_slug: string; kind: string; payload: string; created_at: number | string }>(
-        'SELECT id, article_slug, kind, payload, created_at FROM events WHERE article_slug = ? AND id > ? ORDER BY id LIMIT ?',
-        [articleSlug, afterId, limit],
-      );
-      return rows.map((r) => ({ id: num(r.id), articleSlug: r.article_slug, kind: r.kind, payload: r.payload, createdAt: num(r.created_at) }));
+      const rows = await driver.all<{
+        id: number | string;
+        article_slug: string;
+        kind: string;
+        payload: string;
+        created_at: number | string;
+      }>('SELECT id, article_slug, kind, payload, created_at FROM events WHERE article_slug = ? AND id > ? ORDER BY id LIMIT ?', [
+        articleSlug,
+        afterId,
+        limit,
+      ]);
+      return rows.map((r) => ({
+        id: num(r.id),
+        articleSlug: r.article_slug,
+        kind: r.kind,
+        payload: r.payload,
+        createdAt: num(r.created_at),
+      }));
     },
 
     async latestEventId(): Promise<number> {

@@ -26,7 +26,9 @@ async function forgetName(tx: SqlExecutor, identityId: string): Promise<void> {
     [name, identityId],
   );
   await tx.run("UPDATE audit_log SET actor_name = '[deleted]' WHERE actor_id = ?", [identityId]);
-  const entries = await tx.all<{ id: number | string; target: string }>("SELECT id, target FROM audit_log WHERE target LIKE 'identity %' OR target LIKE 'comment %'");
+  const entries = await tx.all<{ id: number | string; target: string }>(
+    "SELECT id, target FROM audit_log WHERE target LIKE 'identity %' OR target LIKE 'comment %'",
+  );
   const aboutIdentity = `identity ${identityId} (`;
   const byName = ` by ${name} on `;
   for (const entry of entries) {
@@ -35,7 +37,8 @@ async function forgetName(tx: SqlExecutor, identityId: string): Promise<void> {
       : entry.target.startsWith('comment ') && entry.target.includes(byName)
         ? entry.target.replace(byName, ' by [deleted] on ')
         : undefined;
-    if (target !== undefined && target !== entry.target) await tx.run('UPDATE audit_log SET target = ? WHERE id = ?', [target, num(entry.id)]);
+    if (target !== undefined && target !== entry.target)
+      await tx.run('UPDATE audit_log SET target = ? WHERE id = ?', [target, num(entry.id)]);
   }
 }
 
@@ -49,7 +52,9 @@ function deleteIdentity(driver: Driver, identityId: string, now: number): Promis
     );
     for (const r of voted) touched.add(r.article_slug);
     // Scores follow the votes: take back each counted vote before the rows go.
-    await tx.run('UPDATE comments SET score = score - 1 WHERE id IN (SELECT comment_id FROM votes WHERE identity_id = ? AND counted = 1)', [identityId]);
+    await tx.run('UPDATE comments SET score = score - 1 WHERE id IN (SELECT comment_id FROM votes WHERE identity_id = ? AND counted = 1)', [
+      identityId,
+    ]);
     await tx.run('DELETE FROM votes WHERE identity_id = ?', [identityId]);
     const own = await tx.all<{ article_slug: string }>('SELECT DISTINCT article_slug FROM comments WHERE identity_id = ?', [identityId]);
     for (const r of own) touched.add(r.article_slug);
@@ -100,7 +105,11 @@ function sqlNameStore(driver: Driver): NameStore {
     },
 
     async swapRecoveryHash(identityId: string, expected: string, next: string): Promise<boolean> {
-      const { changes } = await driver.run('UPDATE identities SET recovery_hash = ? WHERE id = ? AND recovery_hash = ?', [next, identityId, expected]);
+      const { changes } = await driver.run('UPDATE identities SET recovery_hash = ? WHERE id = ? AND recovery_hash = ?', [
+        next,
+        identityId,
+        expected,
+      ]);
       return changes === 1;
     },
 
@@ -109,11 +118,14 @@ function sqlNameStore(driver: Driver): NameStore {
     async exportIdentity(identityId: string): Promise<IdentityExport | undefined> {
       const identity = await getIdentity(identityId);
       if (!identity) return undefined;
-      const comments = (await driver.all<CommentRow>(`${commentSelect} WHERE c.identity_id = ? ORDER BY c.created_at`, [identityId])).map(toComment);
+      const comments = (await driver.all<CommentRow>(`${commentSelect} WHERE c.identity_id = ? ORDER BY c.created_at`, [identityId])).map(
+        toComment,
+      );
       const votes = (
-        await driver.all<{ comment_id: string; created_at: number | string }>('SELECT comment_id, created_at FROM votes WHERE identity_id = ? ORDER BY created_at', [
-          identityId,
-        ])
+        await driver.all<{ comment_id: string; created_at: number | string }>(
+          'SELECT comment_id, created_at FROM votes WHERE identity_id = ? ORDER BY created_at',
+          [identityId],
+        )
       ).map((v) => ({ commentId: v.comment_id, createdAt: num(v.created_at) }));
       return { identity, comments, votes };
     },

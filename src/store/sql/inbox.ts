@@ -7,14 +7,10 @@ import { type IdentityRow, identityColumns, num, numOrNull, toIdentity } from '.
 export function sqlInboxStore(driver: Driver): InboxStore {
   return {
     async addNotification(n: Omit<NotificationRecord, 'id' | 'readAt'>): Promise<void> {
-      await driver.run('INSERT INTO notifications (identity_id, kind, comment_id, article_slug, actor_name, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-        n.identityId,
-        n.kind,
-        n.commentId,
-        n.articleSlug,
-        n.actorName,
-        n.createdAt,
-      ]);
+      await driver.run(
+        'INSERT INTO notifications (identity_id, kind, comment_id, article_slug, actor_name, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [n.identityId, n.kind, n.commentId, n.articleSlug, n.actorName, n.createdAt],
+      );
     },
 
     async listNotifications(identityId: string, limit: number): Promise<NotificationRecord[]> {
@@ -35,12 +31,16 @@ export function sqlInboxStore(driver: Driver): InboxStore {
     },
 
     async countUnread(identityId: string): Promise<number> {
-      const row = await driver.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM notifications WHERE identity_id = ? AND read_at IS NULL', [identityId]);
+      const row = await driver.get<{ n: number | string }>(
+        'SELECT COUNT(*) AS n FROM notifications WHERE identity_id = ? AND read_at IS NULL',
+        [identityId],
+      );
       return num(row!.n);
     },
 
     async markNotificationsRead(identityId: string, now: number): Promise<number> {
-      return (await driver.run('UPDATE notifications SET read_at = ? WHERE identity_id = ? AND read_at IS NULL', [now, identityId])).changes;
+      return (await driver.run('UPDATE notifications SET read_at = ? WHERE identity_id = ? AND read_at IS NULL', [now, identityId]))
+        .changes;
     },
 
     async setFeedTokenHash(identityId: string, hash: string | null): Promise<void> {

@@ -1,5 +1,11 @@
 import type { ModerationStore } from '../../discussion/ports.ts';
-import { type AuditEntry, type CommentFilter, type CommentRecord, type CommentState, RecordMissingError } from '../../discussion/records.ts';
+import {
+  type AuditEntry,
+  type CommentFilter,
+  type CommentRecord,
+  type CommentState,
+  RecordMissingError,
+} from '../../discussion/records.ts';
 import type { Driver } from '../driver.ts';
 import { columnList, type RowOf } from '../tables.ts';
 import { appendEvent } from './events.ts';
@@ -48,7 +54,10 @@ export function sqlModerationStore(driver: Driver): ModerationStore {
     setCommentFlag(id: string, flag: 'pinned' | 'locked', on: boolean, now: number): Promise<{ articleSlug: string }> {
       return driver.transaction(async (tx) => {
         const column = flag === 'pinned' ? 'pinned' : 'locked';
-        const row = await tx.get<{ article_slug: string }>(`UPDATE comments SET ${column} = ? WHERE id = ? RETURNING article_slug`, [on ? 1 : 0, id]);
+        const row = await tx.get<{ article_slug: string }>(`UPDATE comments SET ${column} = ? WHERE id = ? RETURNING article_slug`, [
+          on ? 1 : 0,
+          id,
+        ]);
         if (!row) throw new RecordMissingError('comment');
         await appendEvent(driver, tx, row.article_slug, 'reload', {}, now);
         return { articleSlug: row.article_slug };
@@ -57,12 +66,19 @@ export function sqlModerationStore(driver: Driver): ModerationStore {
 
     async listCommentsFiltered(filter: CommentFilter): Promise<CommentRecord[]> {
       const { where, params } = filterSql(filter);
-      const rows = await driver.all<CommentRow>(`${commentSelect}${where} ORDER BY c.created_at DESC, c.id DESC LIMIT ?`, [...params, filter.limit]);
+      const rows = await driver.all<CommentRow>(`${commentSelect}${where} ORDER BY c.created_at DESC, c.id DESC LIMIT ?`, [
+        ...params,
+        filter.limit,
+      ]);
       return rows.map(toComment);
     },
 
     async setIdentityBan(identityId: string, until: number | null, reason: string | null): Promise<void> {
-      const { changes } = await driver.run('UPDATE identities SET banned_until = ?, ban_reason = ? WHERE id = ?', [until, reason, identityId]);
+      const { changes } = await driver.run('UPDATE identities SET banned_until = ?, ban_reason = ? WHERE id = ?', [
+        until,
+        reason,
+        identityId,
+      ]);
       if (changes === 0) throw new RecordMissingError('identity');
     },
 
@@ -80,10 +96,10 @@ export function sqlModerationStore(driver: Driver): ModerationStore {
     },
 
     async prefixBannedUntil(prefixHash: string, now: number): Promise<number | null> {
-      const row = await driver.get<{ banned_until: number | string }>('SELECT banned_until FROM banned_prefixes WHERE prefix_hash = ? AND banned_until > ?', [
-        prefixHash,
-        now,
-      ]);
+      const row = await driver.get<{ banned_until: number | string }>(
+        'SELECT banned_until FROM banned_prefixes WHERE prefix_hash = ? AND banned_until > ?',
+        [prefixHash, now],
+      );
       return row ? num(row.banned_until) : null;
     },
 
@@ -99,7 +115,9 @@ export function sqlModerationStore(driver: Driver): ModerationStore {
     },
 
     async listAudit(limit: number): Promise<AuditEntry[]> {
-      const rows = await driver.all<RowOf<'audit_log'>>(`SELECT ${columnList('audit_log')} FROM audit_log ORDER BY id DESC LIMIT ?`, [limit]);
+      const rows = await driver.all<RowOf<'audit_log'>>(`SELECT ${columnList('audit_log')} FROM audit_log ORDER BY id DESC LIMIT ?`, [
+        limit,
+      ]);
       return rows.map((r) => ({
         id: num(r.id),
         actorId: r.actor_id,

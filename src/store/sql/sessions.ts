@@ -21,7 +21,12 @@ export type SessionStore = Pick<
 export function sqlSessionStore(driver: Driver): SessionStore {
   return {
     async createSession(tokenHash: string, identityId: string, now: number): Promise<void> {
-      await driver.run('INSERT INTO sessions (token_hash, identity_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)', [tokenHash, identityId, now, now]);
+      await driver.run('INSERT INTO sessions (token_hash, identity_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)', [
+        tokenHash,
+        identityId,
+        now,
+        now,
+      ]);
     },
 
     async getSession(tokenHash: string): Promise<SessionRecord | undefined> {
@@ -64,7 +69,10 @@ export function sqlSessionStore(driver: Driver): SessionStore {
     },
 
     async peekAuthorLink(tokenHash: string, now: number): Promise<string | undefined> {
-      const row = await driver.get<{ name: string }>('SELECT name FROM author_links WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [tokenHash, now]);
+      const row = await driver.get<{ name: string }>(
+        'SELECT name FROM author_links WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?',
+        [tokenHash, now],
+      );
       return row?.name;
     },
 

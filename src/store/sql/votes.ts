@@ -9,11 +9,13 @@ export function sqlVoteStore(driver: Driver): VoteStore {
   async function afterVote(tx: SqlExecutor, commentId: string, delta: number, now: number, changed = delta !== 0): Promise<VoteResult> {
     const row =
       delta === 0
-        ? await tx.get<{ score: number | string; article_slug: string }>('SELECT score, article_slug FROM comments WHERE id = ?', [commentId])
-        : await tx.get<{ score: number | string; article_slug: string }>('UPDATE comments SET score = score + ? WHERE id = ? RETURNING score, article_slug', [
-            delta,
+        ? await tx.get<{ score: number | string; article_slug: string }>('SELECT score, article_slug FROM comments WHERE id = ?', [
             commentId,
-          ]);
+          ])
+        : await tx.get<{ score: number | string; article_slug: string }>(
+            'UPDATE comments SET score = score + ? WHERE id = ? RETURNING score, article_slug',
+            [delta, commentId],
+          );
     if (!row) throw new RecordMissingError('comment');
     const score = num(row.score);
     if (!changed) return { score, changed };
@@ -44,7 +46,10 @@ export function sqlVoteStore(driver: Driver): VoteStore {
 
     removeVote(commentId: string, identityId: string, now: number): Promise<VoteResult> {
       return driver.transaction(async (tx) => {
-        const removed = await tx.get<{ counted: number }>('DELETE FROM votes WHERE comment_id = ? AND identity_id = ? RETURNING counted', [commentId, identityId]);
+        const removed = await tx.get<{ counted: number }>('DELETE FROM votes WHERE comment_id = ? AND identity_id = ? RETURNING counted', [
+          commentId,
+          identityId,
+        ]);
         return afterVote(tx, commentId, removed ? (Number(removed.counted) === 1 ? -1 : 0) : 0, now, removed !== undefined);
       });
     },
@@ -58,7 +63,9 @@ export function sqlVoteStore(driver: Driver): VoteStore {
     },
 
     async countVotes(commentId: string): Promise<number> {
-      const row = await driver.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM votes WHERE comment_id = ? AND counted = 1', [commentId]);
+      const row = await driver.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM votes WHERE comment_id = ? AND counted = 1', [
+        commentId,
+      ]);
       return num(row!.n);
     },
 

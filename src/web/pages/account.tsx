@@ -62,7 +62,10 @@ export function signInPage(props: PageShell & { returnTo: string; error?: string
       )}
       <section aria-labelledby="new-name">
         <h2 id="new-name">Take a display name</h2>
-        <p>Pick the name you want to be known by here. No email, no password: the name is yours once you take it, and nobody can take a look-alike of it.</p>
+        <p>
+          Pick the name you want to be known by here. No email, no password: the name is yours once you take it, and nobody can take a
+          look-alike of it.
+        </p>
         {props.error && (
           <p class="form-error" role="alert">
             {props.error}
@@ -117,8 +120,8 @@ export function RecoveryKeyNote(props: { recoveryKey: string }) {
         <code class="key">{props.recoveryKey}</code>
       </p>
       <p>
-        This is shown once. Keep it somewhere safe (a password manager is ideal): with it you can use your name on another device. We keep only a
-        fingerprint of it, so we can't show it again; you can make a new one on your page.
+        This is shown once. Keep it somewhere safe (a password manager is ideal): with it you can use your name on another device. We keep
+        only a fingerprint of it, so we can't show it again; you can make a new one on your page.
       </p>
     </div>
   );
@@ -127,7 +130,11 @@ export function RecoveryKeyNote(props: { recoveryKey: string }) {
 export function welcomePage(props: PageShell & { name: string; recoveryKey: string; returnTo: string; recovered: boolean }): string {
   return renderDocument(
     <Shell {...props} title={props.recovered ? `Welcome back, ${props.name}` : `Welcome, ${props.name}`}>
-      <p>{props.recovered ? 'You are signed in on this device. Your old recovery key no longer works.' : 'The name is yours. You can now comment, reply and upvote.'}</p>
+      <p>
+        {props.recovered
+          ? 'You are signed in on this device. Your old recovery key no longer works.'
+          : 'The name is yours. You can now comment, reply and upvote.'}
+      </p>
       <RecoveryKeyNote recoveryKey={props.recoveryKey} />
       <p>
         <a class="button-link" href={props.returnTo}>
@@ -138,7 +145,9 @@ export function welcomePage(props: PageShell & { name: string; recoveryKey: stri
   );
 }
 
-export function mePage(props: PageShell & { viewer: DiscussionViewer; createdAt: number; recoveryKey?: string; signedOutOthers?: number }): string {
+export function mePage(
+  props: PageShell & { viewer: DiscussionViewer; createdAt: number; recoveryKey?: string; signedOutOthers?: number },
+): string {
   const csrf = <input type="hidden" name="_csrf" value={props.viewer.csrf} />;
   return renderDocument(
     <Shell {...props} title={props.viewer.name}>
@@ -162,8 +171,8 @@ export function mePage(props: PageShell & { viewer: DiscussionViewer; createdAt:
       <section aria-labelledby="me-inbox">
         <h2 id="me-inbox">Inbox and private feed</h2>
         <p>
-          Replies to your comments arrive in your <a href="/inbox">inbox</a>. To follow them in a feed reader, make a private feed address (shown once); making
-          a new one or turning it off stops the old address working.
+          Replies to your comments arrive in your <a href="/inbox">inbox</a>. To follow them in a feed reader, make a private feed address
+          (shown once); making a new one or turning it off stops the old address working.
         </p>
         <form method="post" action="/inbox/feed" class="inline-form">
           {csrf}
@@ -195,8 +204,8 @@ export function mePage(props: PageShell & { viewer: DiscussionViewer; createdAt:
         <form method="post" action="/me/delete" class="danger-zone">
           {csrf}
           <p>
-            Deleting your name removes your votes and comments. Comments that others replied to stay as “[deleted]” placeholders so their replies still make
-            sense. This can't be undone.
+            Deleting your name removes your votes and comments. Comments that others replied to stay as “[deleted]” placeholders so their
+            replies still make sense. This can't be undone.
           </p>
           <input type="checkbox" id="confirm-delete" name="confirm" value="yes" required />
           <label for="confirm-delete">Yes, delete my name and everything I wrote</label>
@@ -209,7 +218,9 @@ export function mePage(props: PageShell & { viewer: DiscussionViewer; createdAt:
   );
 }
 
-export function replyPage(props: PageShell & { slug: string; articleTitle: string; parent: CommentView; idempotencyKey: string; open: boolean }): string {
+export function replyPage(
+  props: PageShell & { slug: string; articleTitle: string; parent: CommentView; idempotencyKey: string; open: boolean },
+): string {
   const returnTo = `/writing/${props.slug}/comments/${props.parent.id}/reply`;
   return renderDocument(
     <Shell {...props} title={`Reply to ${props.parent.authorName ?? '[deleted]'}`}>
@@ -239,7 +250,9 @@ export function replyPage(props: PageShell & { slug: string; articleTitle: strin
   );
 }
 
-export function editPage(props: PageShell & { viewer: DiscussionViewer; commentId: string; slug: string; body: string; error?: string }): string {
+export function editPage(
+  props: PageShell & { viewer: DiscussionViewer; commentId: string; slug: string; body: string; error?: string },
+): string {
   return renderDocument(
     <Shell {...props} title="Edit your comment">
       {props.error && (

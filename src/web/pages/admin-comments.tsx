@@ -15,7 +15,11 @@ export const actionLabels: Record<CommentAction, string> = {
 };
 
 /** The author's actions on a comment, as plain forms; only those that apply to its state. */
-function CommentActionForms(props: { comment: Pick<CommentRecord, 'id' | 'state' | 'pinned' | 'locked' | 'parentId'>; csrf: string; returnTo: string }) {
+function CommentActionForms(props: {
+  comment: Pick<CommentRecord, 'id' | 'state' | 'pinned' | 'locked' | 'parentId'>;
+  csrf: string;
+  returnTo: string;
+}) {
   return (
     <div class="mod-actions">
       {commentActionsFor(props.comment).map((action) => (
@@ -31,7 +35,12 @@ function CommentActionForms(props: { comment: Pick<CommentRecord, 'id' | 'state'
   );
 }
 
-export const stateLabels: Record<CommentState, string> = { visible: 'Visible', held: 'Waiting for review', hidden: 'Hidden', deleted: 'Deleted' };
+export const stateLabels: Record<CommentState, string> = {
+  visible: 'Visible',
+  held: 'Waiting for review',
+  hidden: 'Hidden',
+  deleted: 'Deleted',
+};
 
 /** One comment in the author's lists: who, where, when, its state, the body as written, and its actions. */
 export function CommentRow(props: { c: CommentRecord & { holdReason?: string }; csrf: string; returnTo: string }) {
@@ -40,8 +49,8 @@ export function CommentRow(props: { c: CommentRecord & { holdReason?: string }; 
     <li class={`admin-comment state-${c.state}`} id={`admin-comment-${c.id}`}>
       <p class="admin-comment-meta">
         {c.identityId ? <a href={`/admin/identities/${c.identityId}`}>{c.authorName ?? '[deleted]'}</a> : <span>[deleted]</span>}
-        {c.authorMuted && <span class="badge">muted</span>} on{' '}
-        <a href={`${articlePath(c.articleSlug)}#comment-${c.id}`}>{c.articleSlug}</a>, <time datetime={new Date(c.createdAt).toISOString()}>{exactTime(c.createdAt)}</time> ·{' '}
+        {c.authorMuted && <span class="badge">muted</span>} on <a href={`${articlePath(c.articleSlug)}#comment-${c.id}`}>{c.articleSlug}</a>
+        , <time datetime={new Date(c.createdAt).toISOString()}>{exactTime(c.createdAt)}</time> ·{' '}
         <span class="state">{stateLabels[c.state]}</span>
         {c.pinned && ' · pinned'}
         {c.locked && ' · locked'} · score {c.score} · <a href={`/admin/comments/${c.id}/votes`}>votes</a>
@@ -51,4 +60,3 @@ export function CommentRow(props: { c: CommentRecord & { holdReason?: string }; 
     </li>
   );
 }
-

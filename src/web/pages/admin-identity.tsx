@@ -37,7 +37,9 @@ export function identityPage(
         </dd>
         <dt>Status</dt>
         <dd>
-          {banned ? `Banned ${i.bannedUntil === FOREVER ? 'until further notice' : `until ${exactTime(i.bannedUntil!)}`}: ${i.banReason ?? ''}` : 'Not banned'}
+          {banned
+            ? `Banned ${i.bannedUntil === FOREVER ? 'until further notice' : `until ${exactTime(i.bannedUntil!)}`}: ${i.banReason ?? ''}`
+            : 'Not banned'}
           {i.muted ? ' · muted' : ''}
         </dd>
       </dl>
@@ -99,7 +101,8 @@ export function votesPage(
   return renderDocument(
     <AdminShell {...props} title={`Votes on a comment by ${props.comment.authorName ?? '[deleted]'}`}>
       <p>
-        Score {props.comment.score} from {props.votes.length} votes. <a href={`${articlePath(props.comment.articleSlug)}#comment-${props.comment.id}`}>See the comment</a>
+        Score {props.comment.score} from {props.votes.length} votes.{' '}
+        <a href={`${articlePath(props.comment.articleSlug)}#comment-${props.comment.id}`}>See the comment</a>
       </p>
       <Groups groups={props.byAge} caption="By the voter’s age when voting" />
       <Groups groups={props.byPrefix} caption="By address prefix (keyed hash)" />
@@ -133,4 +136,3 @@ export function votesPage(
     </AdminShell>,
   );
 }
-

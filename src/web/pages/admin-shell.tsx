@@ -18,15 +18,7 @@ type Section = 'queue' | 'comments' | 'articles' | 'audit';
 export function AdminShell(props: AdminShellProps & { title: string; section?: Section; children: ComponentChildren }) {
   const here = (s: Section) => (props.section === s ? ('page' as const) : undefined);
   return (
-    <Layout
-      ctx={props.ctx}
-      title={props.title}
-      description={props.title}
-      ogType="website"
-      noindex
-      viewer={props.viewer}
-      bodyClass="admin"
-    >
+    <Layout ctx={props.ctx} title={props.title} description={props.title} ogType="website" noindex viewer={props.viewer} bodyClass="admin">
       <div class="wrap admin-page">
         <nav class="admin-nav" aria-label="Moderation">
           <ul>
@@ -64,7 +56,13 @@ export function AdminShell(props: AdminShellProps & { title: string; section?: S
   );
 }
 
-export function adminMessagePage(props: { ctx: AppContext; viewer: Viewer | null; title: string; message: string; status?: number }): string {
+export function adminMessagePage(props: {
+  ctx: AppContext;
+  viewer: Viewer | null;
+  title: string;
+  message: string;
+  status?: number;
+}): string {
   return renderDocument(
     <Layout ctx={props.ctx} title={props.title} description={props.title} ogType="website" noindex viewer={props.viewer}>
       <div class="wrap account-page">

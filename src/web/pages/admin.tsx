@@ -26,7 +26,12 @@ export function queuePage(props: AdminShellProps & { held: CommentRecord[] }): s
 }
 
 export function commentsPage(
-  props: AdminShellProps & { comments: CommentRecord[]; filter: { article: string; name: string; state: string }; articles: string[]; returnTo: string },
+  props: AdminShellProps & {
+    comments: CommentRecord[];
+    filter: { article: string; name: string; state: string };
+    articles: string[];
+    returnTo: string;
+  },
 ): string {
   const f = props.filter;
   return renderDocument(
@@ -67,7 +72,9 @@ export function commentsPage(
   );
 }
 
-export function articlesPage(props: AdminShellProps & { articles: { slug: string; title: string; closed: boolean; policy: 'open' | 'closed' }[] }): string {
+export function articlesPage(
+  props: AdminShellProps & { articles: { slug: string; title: string; closed: boolean; policy: 'open' | 'closed' }[] },
+): string {
   return renderDocument(
     <AdminShell {...props} title="Articles" section="articles">
       <table class="admin-table">
@@ -86,7 +93,11 @@ export function articlesPage(props: AdminShellProps & { articles: { slug: string
               </td>
               <td>{a.policy === 'closed' ? 'closed by the article or its age' : a.closed ? 'closed by you' : 'open'}</td>
               <td>
-                <form method="post" action={`/admin/articles/${encodeURIComponent(a.slug)}/${a.closed ? 'reopen' : 'close'}`} class="inline-form">
+                <form
+                  method="post"
+                  action={`/admin/articles/${encodeURIComponent(a.slug)}/${a.closed ? 'reopen' : 'close'}`}
+                  class="inline-form"
+                >
                   <input type="hidden" name="_csrf" value={props.csrf} />
                   <button type="submit">{a.closed ? 'Reopen comments' : 'Close comments'}</button>
                 </form>
@@ -132,4 +143,3 @@ export function auditPage(props: AdminShellProps & { entries: AuditEntry[] }): s
     </AdminShell>,
   );
 }
-

@@ -18,7 +18,8 @@ export function groupByChapter(book: Book, articles: Article[]): ChapterGroup[] 
   const groups: ChapterGroup[] = [];
   for (const chapter of book.chapters) {
     const inChapter = articles.filter((a) => a.chapter === chapter.number);
-    if (inChapter.length > 0) groups.push({ key: `chapter-${chapter.number}`, label: `Chapter ${chapter.number}:`, heading: chapter.title, articles: inChapter });
+    if (inChapter.length > 0)
+      groups.push({ key: `chapter-${chapter.number}`, label: `Chapter ${chapter.number}:`, heading: chapter.title, articles: inChapter });
   }
   const known = new Set(book.chapters.map((c) => c.number));
   const rest = articles.filter((a) => a.chapter === undefined || !known.has(a.chapter));

@@ -30,7 +30,14 @@ function AuthorControls(props: { c: CommentView; csrf: string; returnTo: string 
       {c.writerId && !c.isAuthor && !c.mine && (
         <details class="mod-ban">
           <summary>Ban…</summary>
-          <BanForm identityId={c.writerId} csrf={csrf} returnTo={returnTo} compact idPrefix={`ban-${c.id}`} name={c.authorName ?? undefined} />
+          <BanForm
+            identityId={c.writerId}
+            csrf={csrf}
+            returnTo={returnTo}
+            compact
+            idPrefix={`ban-${c.id}`}
+            name={c.authorName ?? undefined}
+          />
         </details>
       )}
       {c.writerId && (
@@ -49,7 +56,9 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
   const name = c.authorName ?? '[deleted]';
   const id = `comment-${c.id}`;
   const permalink = `${articlePath(slug)}${item.rootId !== c.id ? `?thread=${item.rootId}` : ''}#${id}`;
-  const voteLabel = c.votedByMe ? `Take back your upvote of the comment by ${name}, score ${c.score}` : `Upvote the comment by ${name}, score ${c.score}`;
+  const voteLabel = c.votedByMe
+    ? `Take back your upvote of the comment by ${name}, score ${c.score}`
+    : `Upvote the comment by ${name}, score ${c.score}`;
   return (
     <li
       class={`comment indent-${item.indent}${c.isAuthor ? ' by-author' : ''}${c.deleted ? ' is-deleted' : ''}${c.pinned ? ' is-pinned' : ''}`}
@@ -101,7 +110,13 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
               <form method="post" action={`/comments/${c.id}/vote`} class="vote-form">
                 <CsrfField viewer={viewer} />
                 <input type="hidden" name="action" value={c.votedByMe ? 'down' : 'up'} />
-                <button type="submit" class="vote" aria-pressed={c.votedByMe ? 'true' : 'false'} aria-label={voteLabel} disabled={!c.canVote && viewer !== null}>
+                <button
+                  type="submit"
+                  class="vote"
+                  aria-pressed={c.votedByMe ? 'true' : 'false'}
+                  aria-label={voteLabel}
+                  disabled={!c.canVote && viewer !== null}
+                >
                   <span aria-hidden="true">▲ </span>
                   <span class="score-value">{c.score}</span>
                 </button>
@@ -138,4 +153,3 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
     </li>
   );
 }
-

@@ -16,7 +16,9 @@ export function CorrectionsPage(props: { ctx: AppContext; viewer?: Viewer | null
       description={description}
       canonicalPath="/corrections"
       ogType="website"
-      jsonLd={[{ '@context': 'https://schema.org', '@type': 'WebPage', name: 'Corrections', description, url: absoluteUrl(ctx, '/corrections') }]}
+      jsonLd={[
+        { '@context': 'https://schema.org', '@type': 'WebPage', name: 'Corrections', description, url: absoluteUrl(ctx, '/corrections') },
+      ]}
       current="corrections"
       viewer={props.viewer}
       bodyClass="page-corrections"
@@ -25,8 +27,8 @@ export function CorrectionsPage(props: { ctx: AppContext; viewer?: Viewer | null
         <header class="page-intro">
           <h1 class="page-title">Corrections</h1>
           <p class="lede">
-            This site corrects its mistakes in the open. When a published piece gets something wrong, the piece is fixed, a dated note
-            says what was wrong and what changed, and the correction is listed here, newest first.
+            This site corrects its mistakes in the open. When a published piece gets something wrong, the piece is fixed, a dated note says
+            what was wrong and what changed, and the correction is listed here, newest first.
           </p>
         </header>
         {site.corrections.length === 0 ? (

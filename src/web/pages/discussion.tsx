@@ -32,12 +32,19 @@ export function DiscussionSection(props: DiscussionProps) {
   const { slug, page, viewer, open, now } = props;
   const returnTo = `${articlePath(slug)}#comments`;
   return (
-    <div class="discussion" data-slug={slug} data-sort={page.sort} data-last-event={props.lastEventId} data-signed-in={viewer ? 'true' : 'false'}>
+    <div
+      class="discussion"
+      data-slug={slug}
+      data-sort={page.sort}
+      data-last-event={props.lastEventId}
+      data-signed-in={viewer ? 'true' : 'false'}
+    >
       <h2 id="comments-title">
         Comments <span class="comment-count">({page.total})</span>
       </h2>
       <p class="comments-intro">
-        Readers and the author, {props.authorName}, reply here. The number next to each comment is its upvote score. Signing in takes only a display name.
+        Readers and the author, {props.authorName}, reply here. The number next to each comment is its upvote score. Signing in takes only a
+        display name.
       </p>
       <div class="composer" id="composer">
         {!open ? (

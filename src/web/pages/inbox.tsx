@@ -47,8 +47,8 @@ export function inboxPage(props: {
         <section aria-labelledby="inbox-feed">
           <h2 id="inbox-feed">Follow your inbox in a feed reader</h2>
           <p>
-            A private Atom feed of this inbox, for any feed reader: no email address needed. Its address is a secret; anyone who has it can read your
-            inbox, so make a new one (the old one stops working) or turn it off if it leaks.
+            A private Atom feed of this inbox, for any feed reader: no email address needed. Its address is a secret; anyone who has it can
+            read your inbox, so make a new one (the old one stops working) or turn it off if it leaks.
           </p>
           {props.feedUrl && (
             <p class="feed-url">
