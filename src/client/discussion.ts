@@ -2,20 +2,11 @@
 // reply forms under the comment, posting without leaving the page, and live updates that wait
 // behind an "N new comments" button instead of moving the text under the reader's eyes.
 
+import { announce, applyDelete, byId, fragment, place, root, setScore } from './dom.ts';
+import { connectLive, forgetPending } from './live.ts';
+
 interface ApiError {
   error?: { code?: string; message?: string };
-}
-
-const root = document.querySelector<HTMLElement>('.discussion');
-
-function announce(message: string): void {
-  const region = root?.querySelector<HTMLElement>('.live-region');
-  if (!region) return;
-  region.textContent = '';
-  // A fresh text node is announced even when the same words repeat.
-  setTimeout(() => {
-    region.textContent = message;
-  }, 30);
 }
 
 async function api(
@@ -44,64 +35,6 @@ function newKey(): string {
   const bytes = new Uint8Array(15);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function fragment(html: string): HTMLElement | null {
-  const template = document.createElement('template');
-  template.innerHTML = html.trim();
-  return template.content.firstElementChild as HTMLElement | null;
-}
-
-function list(): HTMLOListElement | null {
-  let ol = root?.querySelector<HTMLOListElement>('.comment-list') ?? null;
-  if (!ol && root) {
-    ol = document.createElement('ol');
-    ol.className = 'comment-list';
-    root.querySelector('.no-comments')?.replaceWith(ol);
-    if (!ol.isConnected) root.append(ol);
-  }
-  return ol;
-}
-
-function byId(id: string): HTMLElement | null {
-  return document.getElementById(`comment-${id}`);
-}
-
-/** Where a new comment goes: after its parent's last descendant, or at the head/foot of the list. */
-export function place(li: HTMLElement, parentId: string | null): void {
-  const ol = list();
-  if (!ol) return;
-  const parent = parentId ? byId(parentId) : null;
-  if (parent) {
-    const depth = Number(parent.dataset.indent ?? 0);
-    let last: Element = parent;
-    for (
-      let next = parent.nextElementSibling;
-      next && Number((next as HTMLElement).dataset.indent ?? 0) > depth;
-      next = next.nextElementSibling
-    )
-      last = next;
-    last.after(li);
-    return;
-  }
-  if (root?.dataset.sort === 'old') ol.append(li);
-  else ol.prepend(li);
-}
-
-function setScore(li: HTMLElement, score: number, voted?: boolean): void {
-  li.dataset.score = String(score);
-  for (const el of li.querySelectorAll(':scope > .comment-card > .comment-actions .score-value')) el.textContent = String(score);
-  const button = li.querySelector<HTMLButtonElement>(':scope > .comment-card .vote');
-  if (!button) return;
-  const isVoted = voted ?? button.getAttribute('aria-pressed') === 'true';
-  const name = li.querySelector(':scope > .comment-card .comment-author')?.textContent ?? 'a reader';
-  button.setAttribute('aria-pressed', String(isVoted));
-  button.setAttribute(
-    'aria-label',
-    isVoted ? `Take back your upvote of the comment by ${name}, score ${score}` : `Upvote the comment by ${name}, score ${score}`,
-  );
-  const action = button.form?.querySelector<HTMLInputElement>('input[name=action]');
-  if (action) action.value = isVoted ? 'down' : 'up';
 }
 
 function focusSignIn(message: string): void {
@@ -172,8 +105,7 @@ async function onPost(form: HTMLFormElement): Promise<void> {
   keyField.value = newKey();
   textarea.value = '';
   form.querySelector('.form-error')?.remove();
-  pending.delete(data.comment.id);
-  updatePendingButton();
+  forgetPending(data.comment.id);
   let li = byId(data.comment.id);
   if (!li && data.fragment) {
     li = fragment(data.fragment);
@@ -245,131 +177,6 @@ async function onDelete(form: HTMLFormElement): Promise<void> {
   announce('Your comment was deleted.');
 }
 
-function applyDelete(li: HTMLElement, placeholder: boolean): void {
-  if (!placeholder) {
-    li.remove();
-    return;
-  }
-  li.classList.add('is-deleted');
-  const author = li.querySelector('.comment-author');
-  if (author) author.textContent = '[deleted]';
-  const body = li.querySelector('.comment-body');
-  if (body) {
-    const p = document.createElement('p');
-    p.className = 'comment-body placeholder';
-    p.textContent = 'This comment was deleted.';
-    body.replaceWith(p);
-  }
-  li.querySelector('.comment-actions')?.remove();
-  li.querySelector('.badge-author')?.remove();
-}
-
-// ---- Live updates ----
-
-const pending = new Map<string, { html: string; parentId: string | null }>();
-let pendingButton: HTMLButtonElement | null = null;
-
-function updatePendingButton(): void {
-  if (!root) return;
-  if (pending.size === 0) {
-    pendingButton?.remove();
-    pendingButton = null;
-    return;
-  }
-  if (!pendingButton) {
-    pendingButton = document.createElement('button');
-    pendingButton.type = 'button';
-    pendingButton.className = 'new-comments';
-    pendingButton.addEventListener('click', showPending);
-    root.querySelector('.live-region')?.before(pendingButton);
-  }
-  pendingButton.textContent = `${pending.size} new ${pending.size === 1 ? 'comment' : 'comments'}`;
-}
-
-function showPending(): void {
-  let first: HTMLElement | null = null;
-  for (const [id, item] of pending) {
-    if (byId(id)) continue;
-    const li = fragment(item.html);
-    if (!li) continue;
-    li.classList.add('is-new');
-    place(li, item.parentId);
-    first ??= li;
-  }
-  const count = pending.size;
-  pending.clear();
-  updatePendingButton();
-  if (first) {
-    const card = first.querySelector<HTMLElement>('.comment-card');
-    card?.setAttribute('tabindex', '-1');
-    card?.focus();
-  }
-  announce(`${count} new ${count === 1 ? 'comment' : 'comments'} shown.`);
-}
-
-/** The page is too far behind to patch in place: offer a reload rather than move text under the reader. */
-function offerReload(): void {
-  if (!root || root.querySelector('.reload-discussion')) return;
-  pendingButton?.remove();
-  pendingButton = null;
-  pending.clear();
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'new-comments reload-discussion';
-  button.textContent = 'New comments: reload to see them';
-  button.addEventListener('click', () => location.reload());
-  root.querySelector('.live-region')?.before(button);
-  announce('The discussion has changed. Reload the page to see it.');
-}
-
-function connectLive(): void {
-  const slug = root?.dataset.slug;
-  if (!slug || typeof EventSource === 'undefined') return;
-  const since = root?.dataset.lastEvent ?? '';
-  // EventSource sends Last-Event-ID itself when it reconnects, so nothing is missed.
-  const source = new EventSource(`/api/v1/articles/${encodeURIComponent(slug)}/events?since=${encodeURIComponent(since)}`);
-  const data = (e: Event) => JSON.parse((e as MessageEvent).data) as Record<string, unknown>;
-  source.addEventListener('comment', (e) => {
-    const d = data(e) as { id: string; parentId: string | null; html: string };
-    if (byId(d.id)) return;
-    pending.set(d.id, { html: d.html, parentId: d.parentId });
-    updatePendingButton();
-  });
-  source.addEventListener('score', (e) => {
-    const d = data(e) as { id: string; score: number };
-    const li = byId(d.id);
-    if (li) setScore(li, d.score);
-  });
-  source.addEventListener('edit', (e) => {
-    const d = data(e) as { id: string; html: string };
-    const li = byId(d.id);
-    const next = fragment(d.html);
-    const body = li?.querySelector(':scope > .comment-card > .comment-body');
-    const nextBody = next?.querySelector('.comment-body');
-    if (body && nextBody) body.replaceWith(nextBody);
-    if (li && !li.querySelector('.edited')) {
-      const mark = document.createElement('span');
-      mark.className = 'edited';
-      mark.textContent = 'edited';
-      li.querySelector('.comment-head')?.append(mark);
-    }
-  });
-  // Sent when the page missed more than the server replays, or the thread changed shape. The
-  // stream is closed so it does not reconnect into the same answer; a refused stream (429) closes
-  // by itself, and the page simply goes on without live updates.
-  source.addEventListener('reload', () => {
-    source.close();
-    offerReload();
-  });
-  source.addEventListener('delete', (e) => {
-    const d = data(e) as { id: string; outcome: string };
-    const li = byId(d.id);
-    pending.delete(d.id);
-    updatePendingButton();
-    if (li) applyDelete(li, d.outcome === 'placeholder');
-  });
-}
-
 // ---- Small things ----
 
 function refreshTimes(): void {
@@ -406,8 +213,9 @@ async function followPermalink(): Promise<void> {
 }
 
 export function enhanceDiscussion(): void {
-  if (!root) return;
-  root.addEventListener('submit', (e) => {
+  const area = root;
+  if (!area) return;
+  area.addEventListener('submit', (e) => {
     const form = e.target as HTMLFormElement;
     if (form.classList.contains('vote-form')) {
       e.preventDefault();
@@ -420,9 +228,9 @@ export function enhanceDiscussion(): void {
       void onDelete(form);
     }
   });
-  root.addEventListener('click', (e) => {
+  area.addEventListener('click', (e) => {
     const link = (e.target as Element).closest<HTMLAnchorElement>('a.reply-link');
-    if (link && root.dataset.signedIn === 'true' && root.querySelector('.composer .comment-form')) {
+    if (link && area.dataset.signedIn === 'true' && area.querySelector('.composer .comment-form')) {
       e.preventDefault();
       openReply(link);
     }

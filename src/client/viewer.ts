@@ -2,7 +2,7 @@
 // everyone else. Here the page asks once for what is theirs (name, upvotes, own comments, a form
 // token) and fills it in: the header, the composer, their votes, Edit and Delete.
 
-import { fragment, place } from './discussion.ts';
+import { fragment, place } from './dom.ts';
 
 interface ViewerState {
   name: string;
