@@ -135,14 +135,17 @@ export const defaultWriteLimits: WriteLimits = {
   accountActionsPerHour: 20,
 };
 
+/** A rate-limit setting from the environment: a whole number of at least 1, or the default. */
+function limitSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} '${value}' must be a whole number of at least 1.`);
+  return n;
+}
+
 function limitsFromEnv(env: NodeJS.ProcessEnv): Limits {
-  const read = (name: string, fallback: number) => {
-    const value = env[name];
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} '${value}' must be a whole number of at least 1.`);
-    return n;
-  };
+  const read = (name: string, fallback: number) => limitSetting(env, name, fallback);
   return {
     newNamesPerPrefixPerHour: read('BYLINE_LIMIT_NEW_NAMES_PER_HOUR', defaultLimits.newNamesPerPrefixPerHour),
     commentsPer15Seconds: read('BYLINE_LIMIT_COMMENTS_PER_15S', defaultLimits.commentsPer15Seconds),
@@ -153,13 +156,7 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Limits {
 }
 
 function writeLimitsFromEnv(env: NodeJS.ProcessEnv): WriteLimits {
-  const read = (name: string, fallback: number) => {
-    const value = env[name];
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} '${value}' must be a whole number of at least 1.`);
-    return n;
-  };
+  const read = (name: string, fallback: number) => limitSetting(env, name, fallback);
   return {
     editsPerMinute: read('BYLINE_LIMIT_EDITS_PER_MINUTE', defaultWriteLimits.editsPerMinute),
     editsPerHour: read('BYLINE_LIMIT_EDITS_PER_HOUR', defaultWriteLimits.editsPerHour),

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { exportText } from '../src/commands/export.ts';
 import { restoreSqlite } from '../src/commands/restore.ts';
@@ -14,34 +12,9 @@ import { openStore } from '../src/store/open.ts';
 import { PgliteDriver } from '../src/store/pglite.ts';
 import { SqlStore } from '../src/store/sql-store.ts';
 import type { IdentityRecord } from '../src/store/store.ts';
+import { byline, tempDirs } from './helpers/cli.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'byline-backup-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** Runs the real `byline` command line in a child process, as an operator would. */
-function byline(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...process.env, BYLINE_DATA_DIR: dataDir, BYLINE_SECRET: 'test-secret', BYLINE_CONTENT_DIR: 'content' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const tempDir = tempDirs('backup');
 
 function identity(id: string, name: string, createdAt: number, extra: Partial<IdentityRecord> = {}): IdentityRecord {
   return {

@@ -2,41 +2,14 @@
 // (name keys, scores, depths) are recomputed, and a file with any problem writes nothing at all.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { nameKey } from '../src/discussion/names.ts';
 import { openStore } from '../src/store/open.ts';
+import { byline, tempDirs } from './helpers/cli.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'byline-import-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** Runs the real `byline` command line with the demo content (author: Mara Quill). */
-function byline(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...process.env, BYLINE_DATA_DIR: dataDir, BYLINE_SECRET: 'test-secret', BYLINE_CONTENT_DIR: 'content' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const tempDir = tempDirs('import');
 
 type Row = Record<string, string | number | null>;
 const t0 = Date.parse('2026-01-01T00:00:00Z');

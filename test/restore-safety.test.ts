@@ -2,11 +2,8 @@
 // about changes after it; /healthz must notice when the tables the pages read are not there.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { backupSqlite } from '../src/commands/backup.ts';
 import { restoreSqlite } from '../src/commands/restore.ts';
@@ -14,34 +11,10 @@ import { openStore } from '../src/store/open.ts';
 import { migrationSql, migrations } from '../src/store/schema.ts';
 import type { SqlStore } from '../src/store/sql-store.ts';
 import { startTestApp } from './helpers/app.ts';
+import { byline, tempDirs } from './helpers/cli.ts';
 import { openSse, waitFor } from './helpers/pg.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'byline-restore-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function byline(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...process.env, BYLINE_DATA_DIR: dataDir, BYLINE_SECRET: 'test-secret', BYLINE_CONTENT_DIR: 'content' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const tempDir = tempDirs('restore');
 
 const slug = 'done-is-a-decision';
 
