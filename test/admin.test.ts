@@ -203,6 +203,33 @@ describe('moderation actions, as the public sees them', () => {
     await postComment(t, reader, slug, 'one more', c.id);
   });
 
+  test('a lock covers the whole thread below the comment: deeper replies are refused, and the page offers no Reply there', async () => {
+    const top = await postComment(t, reader, slug, 'A thread that grew heated');
+    tick(16_000);
+    const reply = await postComment(t, reader, slug, 'A reply inside it', top.id);
+    tick(16_000);
+    const deeper = await postComment(t, reader, slug, 'A reply to the reply', reply.id);
+    tick(16_000);
+    await act(`/admin/comments/${top.id}/lock`);
+    for (const parentId of [reply.id, deeper.id]) {
+      const refused = await call(t, 'POST', `/api/v1/articles/${slug}/comments`, {
+        cookie: reader.cookie,
+        body: { body: 'still going', parentId },
+      });
+      assert.equal(refused.statusCode, 422, `a reply under ${parentId} is refused`);
+      assert.match(refused.body, /locked/);
+    }
+    const html = await articleHtml();
+    for (const id of [top.id, reply.id, deeper.id]) {
+      assert.doesNotMatch(html, new RegExp(`/comments/${id}/reply"`), `no Reply link on ${id}`);
+    }
+    assert.match(html, new RegExp(`id="comment-${top.id}"[\\s\\S]*?class="thread-locked">Replies closed<`));
+    await act(`/admin/comments/${top.id}/unlock`);
+    tick(16_000);
+    await postComment(t, reader, slug, 'Calmer now', deeper.id);
+    assert.match(await articleHtml(), new RegExp(`/comments/${deeper.id}/reply"`));
+  });
+
   test('closing an article refuses posts and says so on the page; reopening opens it', async () => {
     const { entry } = await act(`/admin/articles/${slug}/close`);
     assert.equal(entry.action, 'article.close');

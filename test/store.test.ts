@@ -268,6 +268,21 @@ for (const engine of engines) {
       assert.equal(await store.getRecoveryHash(reader.id), 'reset');
     });
 
+    test('a lock covers every comment below the locked one, and nothing beside it', async () => {
+      const author = await newIdentity(store);
+      const slug = unique('article');
+      const root = await post(store, author, slug);
+      const child = await post(store, author, slug, root);
+      const grandchild = await post(store, author, slug, child);
+      const beside = await post(store, author, slug);
+      assert.equal(await store.inLockedThread(grandchild.id), false);
+      await store.setCommentFlag(child.id, 'locked', true, tick());
+      assert.equal(await store.inLockedThread(grandchild.id), true);
+      assert.equal(await store.inLockedThread(child.id), true);
+      assert.equal(await store.inLockedThread(root.id), false, 'a lock reaches down, not up');
+      assert.equal(await store.inLockedThread(beside.id), false);
+    });
+
     test('insertComment without an idempotency key inserts every time', async () => {
       const slug = unique('article');
       const reader = await newIdentity(store);

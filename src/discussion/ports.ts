@@ -66,6 +66,8 @@ export interface CommentStore {
   getComment(id: string): Promise<CommentRecord | undefined>;
   /** The top-level comment a comment's thread hangs from (itself when top-level), in one query. */
   threadRoot(id: string): Promise<string | undefined>;
+  /** True when the comment or any comment above it is locked. */
+  inLockedThread(id: string): Promise<boolean>;
   /** Every comment of an article in one query, in creation order. */
   listComments(articleSlug: string): Promise<CommentRecord[]>;
   /** The identity's own comments on an article (id and time), for the signed-in page overlay. */

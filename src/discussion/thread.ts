@@ -145,6 +145,8 @@ export interface DisplayRow<T> {
   indent: number;
   /** Set when the comment is deeper than maxIndent: the comment it answers, for "replying to NAME". */
   replyingTo?: T;
+  /** The comment or one above it is locked (by `isLocked`): a lock covers the whole thread below it. */
+  inLockedThread: boolean;
 }
 
 /**
@@ -152,18 +154,24 @@ export interface DisplayRow<T> {
  * `maxIndent` stay at `maxIndent` and carry `replyingTo`, because at that point indentation alone
  * can no longer say whom they answer.
  */
-export function flattenForDisplay<T>(nodes: readonly ThreadNode<T>[], maxIndent: number = DEFAULT_MAX_INDENT): DisplayRow<T>[] {
+export function flattenForDisplay<T>(
+  nodes: readonly ThreadNode<T>[],
+  maxIndent: number = DEFAULT_MAX_INDENT,
+  isLocked: (comment: T) => boolean = () => false,
+  lockedAbove = false,
+): DisplayRow<T>[] {
   const limit = Math.max(0, Math.floor(maxIndent));
   const rows: DisplayRow<T>[] = [];
-  const stack: Array<{ node: ThreadNode<T>; parent?: T }> = [];
-  for (let i = nodes.length - 1; i >= 0; i--) stack.push({ node: nodes[i]! });
+  const stack: Array<{ node: ThreadNode<T>; parent?: T; lockedAbove: boolean }> = [];
+  for (let i = nodes.length - 1; i >= 0; i--) stack.push({ node: nodes[i]!, lockedAbove });
   while (stack.length > 0) {
-    const { node, parent } = stack.pop()!;
-    const row: DisplayRow<T> = { comment: node.comment, indent: Math.min(node.depth, limit) };
+    const { node, parent, lockedAbove: above } = stack.pop()!;
+    const inLockedThread = above || isLocked(node.comment);
+    const row: DisplayRow<T> = { comment: node.comment, indent: Math.min(node.depth, limit), inLockedThread };
     if (node.depth > limit && parent !== undefined) row.replyingTo = parent;
     rows.push(row);
     for (let i = node.children.length - 1; i >= 0; i--) {
-      stack.push({ node: node.children[i]!, parent: node.comment });
+      stack.push({ node: node.children[i]!, parent: node.comment, lockedAbove: inLockedThread });
     }
   }
   return rows;

@@ -153,13 +153,14 @@ export class Threads {
       if (rootsShown > 0 && (budget.comments <= 0 || budget.htmlBytes <= 0)) break;
       rootsShown++;
       const trimmed = trimReplies(root, limit, budget, spend);
-      for (const entry of flattenForDisplay([trimmed.node], core.settings.maxIndent)) {
+      for (const entry of flattenForDisplay([trimmed.node], core.settings.maxIndent, (c) => c.locked)) {
         items.push({
           comment: toView(entry.comment),
           indent: entry.indent,
           replyingTo: replyingToName(entry.replyingTo),
           hiddenReplies: trimmed.hidden.get(entry.comment.id) ?? 0,
           rootId: root.comment.id,
+          inLockedThread: entry.inLockedThread,
         });
       }
     }

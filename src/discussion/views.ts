@@ -43,6 +43,8 @@ export interface DisplayItem {
   /** Replies of this comment not shown on this page ("N more replies"). */
   hiddenReplies: number;
   rootId: string;
+  /** The comment or one above it is locked: no Reply is offered (the service refuses one anyway). */
+  inLockedThread?: boolean;
 }
 
 export interface ThreadPage {

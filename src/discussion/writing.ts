@@ -78,7 +78,10 @@ export class CommentWriting {
       throw new DomainError('rule_broken', 'The comment you are replying to does not exist on this article.');
     }
     if (parent.state !== 'visible') throw new DomainError('rule_broken', 'You can’t reply to a deleted comment.');
-    if (parent.locked) throw new DomainError('rule_broken', 'This thread is locked.');
+    // A lock covers the whole thread below the locked comment, not only its direct replies.
+    if (parent.locked || (parent.parentId !== null && (await this.core.store.inLockedThread(parent.id)))) {
+      throw new DomainError('rule_broken', 'This thread is locked: no new replies.');
+    }
     // Refuses a reply past the deepest nesting before anything is stored.
     depthOf(parent.depth);
     return parent;

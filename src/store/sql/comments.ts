@@ -96,6 +96,19 @@ export function sqlCommentStore(driver: Driver): CommentStore {
       return row?.id;
     },
 
+    async inLockedThread(id: string): Promise<boolean> {
+      // The comment or any comment above it is locked: a lock covers everything below it.
+      const row = await driver.get<{ n: number | string }>(
+        `WITH RECURSIVE up(id, parent_id, locked, n) AS (
+           SELECT id, parent_id, locked, 0 FROM comments WHERE id = ?
+           UNION ALL
+           SELECT c.id, c.parent_id, c.locked, up.n + 1 FROM comments c JOIN up ON c.id = up.parent_id WHERE up.n < 64
+         ) SELECT COUNT(*) AS n FROM up WHERE locked = 1`,
+        [id],
+      );
+      return Number(row?.n ?? 0) > 0;
+    },
+
     async listComments(articleSlug: string): Promise<CommentRecord[]> {
       const rows = await driver.all<CommentRow>(`${commentSelect} WHERE c.article_slug = ? ORDER BY c.created_at, c.id`, [articleSlug]);
       return rows.map(toComment);

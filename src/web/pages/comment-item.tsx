@@ -122,9 +122,13 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
                 </button>
               </form>
             )}
-            <a class="reply-link" href={`${articlePath(slug)}/comments/${c.id}/reply`} aria-label={`Reply to ${name}`}>
-              Reply
-            </a>
+            {item.inLockedThread ? (
+              c.locked && <span class="thread-locked">Replies closed</span>
+            ) : (
+              <a class="reply-link" href={`${articlePath(slug)}/comments/${c.id}/reply`} aria-label={`Reply to ${name}`}>
+                Reply
+              </a>
+            )}
             <a class="permalink" href={permalink} aria-label={`Permalink to the comment by ${name}`}>
               Permalink
             </a>
