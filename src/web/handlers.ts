@@ -65,6 +65,14 @@ type FormHandler<R extends RouteGenericInterface> = (
 export interface FormOptions {
   /** The sign-in forms open a session, so there is none yet for a token to be bound to. */
   opensSession?: boolean;
+  /** A page of the route's own for a refusal (e.g. the form again, with what was typed); undefined falls back to the message page. */
+  onRefusal?: (
+    err: DomainError,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    body: FormFields,
+    viewer: Viewer | undefined,
+  ) => Promise<unknown>;
 }
 
 const expiredForm = 'This form has expired or did not come from this site. Reload the page and try again.';
@@ -93,6 +101,8 @@ export function form<R extends RouteGenericInterface = RouteGenericInterface>(
         const back = safeReturn(refererPath(req), '/');
         return reply.redirect(`/signin?return=${encodeURIComponent(back)}`, 303);
       }
+      const own = await options.onRefusal?.(err, req, reply, body, viewer);
+      if (own !== undefined) return own;
       if (err instanceof RateLimitedError) reply.header('Retry-After', String(err.retryAfterSeconds));
       const page = messagePage({
         ctx,

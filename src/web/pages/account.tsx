@@ -250,6 +250,42 @@ export function replyPage(
   );
 }
 
+/**
+ * A comment the server refused (too soon, too often, a broken rule): the form comes back with the
+ * reader's text in it and the reason beside the field, so nothing typed is lost.
+ */
+export function refusedCommentPage(
+  props: PageShell & {
+    viewer: DiscussionViewer;
+    slug: string;
+    articleTitle: string;
+    parentId?: string;
+    body: string;
+    error: string;
+    idempotencyKey: string;
+  },
+): string {
+  const back = props.parentId ? `/writing/${props.slug}#comment-${props.parentId}` : `/writing/${props.slug}#comments`;
+  return renderDocument(
+    <Shell {...props} title="Your comment is not posted yet">
+      <p>
+        On <a href={back}>{props.articleTitle}</a>. Your text is below, as you wrote it.
+      </p>
+      <CommentForm
+        action={`/writing/${props.slug}/comments`}
+        viewer={props.viewer}
+        idempotencyKey={props.idempotencyKey}
+        parentId={props.parentId}
+        body={props.body}
+        error={props.error}
+        label={props.parentId ? 'Your reply' : 'Your comment'}
+        submit={props.parentId ? 'Post reply' : 'Post comment'}
+        idPrefix="retry"
+      />
+    </Shell>,
+  );
+}
+
 export function editPage(
   props: PageShell & { viewer: DiscussionViewer; commentId: string; slug: string; body: string; error?: string },
 ): string {

@@ -55,10 +55,13 @@ export function CommentForm(props: {
   idempotencyKey: string;
   parentId?: string;
   body?: string;
+  /** Why the last attempt was refused, shown beside the field (the text stays in it). */
+  error?: string;
   label: string;
   submit: string;
   idPrefix: string;
 }) {
+  const described = props.error ? `${props.idPrefix}-error ${props.idPrefix}-help` : `${props.idPrefix}-help`;
   return (
     <form method="post" action={props.action} class="comment-form">
       <CsrfField viewer={props.viewer} />
@@ -73,7 +76,20 @@ export function CommentForm(props: {
         Commenting as <strong>{props.viewer.name}</strong> {props.viewer.isAuthor && <AuthorBadge />}
       </p>
       <label for={`${props.idPrefix}-body`}>{props.label}</label>
-      <textarea id={`${props.idPrefix}-body`} name="body" required rows={5} maxLength={10000} aria-describedby={`${props.idPrefix}-help`}>
+      {props.error && (
+        <p class="form-error" role="alert" id={`${props.idPrefix}-error`}>
+          {props.error}
+        </p>
+      )}
+      <textarea
+        id={`${props.idPrefix}-body`}
+        name="body"
+        required
+        rows={5}
+        maxLength={10000}
+        aria-describedby={described}
+        aria-invalid={props.error ? 'true' : undefined}
+      >
         {props.body ?? ''}
       </textarea>
       <p class="hint" id={`${props.idPrefix}-help`}>

@@ -1,15 +1,17 @@
 // The comments without a script: plain HTML forms, each answering with a redirect to the
 // comment's anchor, and the reply and edit pages they are sent from.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DomainError } from '../../discussion/errors.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, statusFor } from '../../discussion/errors.ts';
 import { checkSubmitTime } from '../../discussion/holds.ts';
 import { randomId } from '../../discussion/secrets.ts';
 import { type IdParams, type SlugParams, idParams, object, slugParams } from '../route-schema.ts';
 import { prefixHash } from '../client.ts';
 import type { AppContext } from '../context.ts';
-import { form, requireSignedIn, sendPage } from '../handlers.ts';
-import { editPage, replyPage } from '../pages/account.tsx';
+import { type FormFields, form, requireSignedIn, sendPage } from '../handlers.ts';
+import { RateLimitedError } from '../limits.ts';
+import { editPage, refusedCommentPage, replyPage } from '../pages/account.tsx';
 import { discussionViewer, viewerOf } from '../viewer.ts';
+import type { Viewer } from '../../discussion/service.ts';
 
 const replyParams = object({ slug: { type: 'string' }, id: { type: 'string' } }, ['slug', 'id']);
 
@@ -27,22 +29,57 @@ export function registerCommentForms(app: FastifyInstance, ctx: AppContext): voi
   app.post<{ Params: SlugParams }>(
     '/writing/:slug/comments',
     { schema: { params: slugParams } },
-    form(ctx, async (req, reply, body, viewer) => {
-      const { slug } = req.params;
-      // The page's form carries an empty trap field and its render time, signed: bots fill the
-      // one and post faster than anyone can read and write. Either way: a friendly 422.
-      if (viewer && typeof body.website === 'string' && body.website !== '') {
-        throw new DomainError('rule_broken', 'Your comment could not be accepted. Please leave the field marked “leave empty” empty.');
-      }
-      if (viewer) {
-        const timing = checkSubmitTime(ctx.config.secret, body._t, ctx.now(), ctx.config.moderation.minSubmitSeconds);
-        if (timing) throw new DomainError('rule_broken', timing);
-      }
-      const idempotencyKey = typeof body.idempotencyKey === 'string' && body.idempotencyKey ? body.idempotencyKey : null;
-      const result = await writes.post(viewer, slug, { body: body.body, parentId: body.parentId, idempotencyKey }, prefix(req));
-      return reply.redirect(await anchorOf(slug, result.comment.id), 303);
-    }),
+    form(
+      ctx,
+      async (req, reply, body, viewer) => {
+        const { slug } = req.params;
+        // The page's form carries an empty trap field and its render time, signed: bots fill the
+        // one and post faster than anyone can read and write. Either way: a friendly 422.
+        if (viewer && typeof body.website === 'string' && body.website !== '') {
+          throw new DomainError('rule_broken', 'Your comment could not be accepted. Please leave the field marked “leave empty” empty.');
+        }
+        if (viewer) {
+          const timing = checkSubmitTime(ctx.config.secret, body._t, ctx.now(), ctx.config.moderation.minSubmitSeconds);
+          if (timing) throw new DomainError('rule_broken', timing);
+        }
+        const idempotencyKey = typeof body.idempotencyKey === 'string' && body.idempotencyKey ? body.idempotencyKey : null;
+        const result = await writes.post(viewer, slug, { body: body.body, parentId: body.parentId, idempotencyKey }, prefix(req));
+        return reply.redirect(await anchorOf(slug, result.comment.id), 303);
+      },
+      { onRefusal: keepTextOnRefusal },
+    ),
   );
+
+  /**
+   * A signed-in reader's comment refused by a rule or a limit comes back as a form holding their
+   * text, with the reason beside it (the same idempotency key, so a retry never posts twice).
+   * Anything else (not signed in, unknown article) takes the form wrapper's usual way.
+   */
+  async function keepTextOnRefusal(
+    err: DomainError,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    body: FormFields,
+    viewer: Viewer | undefined,
+  ) {
+    const slug = (req.params as SlugParams).slug;
+    const article = ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev });
+    const dViewer = discussionViewer(ctx, req, viewer);
+    if (!article || !dViewer || err.code === 'unauthenticated' || err.code === 'not_found') return undefined;
+    if (err instanceof RateLimitedError) reply.header('Retry-After', String(err.retryAfterSeconds));
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    const page = refusedCommentPage({
+      ctx,
+      viewer: dViewer,
+      slug,
+      articleTitle: article.title,
+      parentId: text(body.parentId) || undefined,
+      body: text(body.body),
+      error: err.message,
+      idempotencyKey: text(body.idempotencyKey) || randomId(20),
+    });
+    return sendPage(reply, page, statusFor(err.code));
+  }
 
   app.get<{ Params: SlugParams & IdParams }>(
     '/writing/:slug/comments/:id/reply',
