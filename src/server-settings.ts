@@ -10,6 +10,8 @@ export interface StreamSettings {
   total: number;
   /** Most events replayed to a reconnecting reader; past this the reader is told to reload. */
   replayMax: number;
+  /** Most bytes of events replayed to a reconnecting reader; past this, too, the reader is told to reload. */
+  replayMaxBytes: number;
   /** Unsent bytes a stream may hold before its reader is dropped as too slow. */
   bufferMaxBytes: number;
   /** How long a replay waits for a reader to take what was sent before dropping it. */
@@ -35,6 +37,7 @@ export const defaultStreamSettings: StreamSettings = {
   perPrefix: 8,
   total: 2000,
   replayMax: 200,
+  replayMaxBytes: 1024 * 1024,
   bufferMaxBytes: 256 * 1024,
   drainTimeoutMs: 10_000,
 };
@@ -64,6 +67,7 @@ export function streamSettingsFromEnv(env: NodeJS.ProcessEnv): StreamSettings {
     perPrefix: Math.floor(read('BYLINE_STREAMS_PER_PREFIX', defaultStreamSettings.perPrefix, 1)),
     total: Math.floor(read('BYLINE_STREAMS_TOTAL', defaultStreamSettings.total, 1)),
     replayMax: Math.floor(read('BYLINE_STREAM_REPLAY_MAX', defaultStreamSettings.replayMax, 0)),
+    replayMaxBytes: Math.floor(read('BYLINE_STREAM_REPLAY_KB', defaultStreamSettings.replayMaxBytes / 1024, 1) * 1024),
     bufferMaxBytes: Math.floor(read('BYLINE_STREAM_BUFFER_KB', defaultStreamSettings.bufferMaxBytes / 1024, 1) * 1024),
     drainTimeoutMs: Math.round(read('BYLINE_STREAM_DRAIN_SECONDS', defaultStreamSettings.drainTimeoutMs / 1000, 0.1) * 1000),
   };

@@ -72,6 +72,23 @@ test('a reader further behind than the replay bound is told to reload, and the s
   hub.close();
 });
 
+test('a replay larger than the byte bound is a reload, with nothing of it sent; a smaller one is sent whole', async () => {
+  // Each frame carries 500 bytes of HTML: 12 of them are over 4 KB, 6 are under.
+  const events = Array.from({ length: 12 }, (_, i) => event(i + 1));
+  const hub = new LiveHub(eventStore(events), formatter, { replayMax: 100, replayMaxBytes: 4096 });
+  const far = fakeResponse();
+  assert.equal(await hub.join('a', far, 0, hub.reserve('p') as StreamSlot), undefined);
+  assert.ok(far.writableEnded);
+  assert.match(far.received(), /^event: reload$/m);
+  assert.doesNotMatch(far.received(), /^id: /m);
+
+  const near = fakeResponse();
+  const client = await hub.join('a', near, 6, hub.reserve('p') as StreamSlot);
+  assert.ok(client?.ready);
+  assert.equal([...near.received().matchAll(/^id: (\d+)$/gm)].length, 6);
+  hub.close();
+});
+
 test('a reader that stops reading is dropped once its unsent bytes pass the mark; a reading one is not', async () => {
   const events: StoredEvent[] = [];
   const hub = new LiveHub(eventStore(events), formatter, { bufferMaxBytes: 8 * 1024 });

@@ -26,6 +26,12 @@ export interface LiveLimits {
   total: number;
   /** Most events replayed to a reconnecting reader before it is told to reload instead. */
   replayMax: number;
+  /**
+   * Most bytes replayed to a reconnecting reader before it is told to reload instead: with long
+   * comments a few events are megabytes, and a reader who never reads would otherwise cost the
+   * server that much copying each time it connects.
+   */
+  replayMaxBytes: number;
   /** Unsent bytes a stream may hold before its reader is dropped. */
   bufferMaxBytes: number;
   /** Interval of the keep-alive comment. */
@@ -38,6 +44,7 @@ export const defaultLiveLimits: LiveLimits = {
   perPrefix: 8,
   total: 2000,
   replayMax: 200,
+  replayMaxBytes: 1024 * 1024,
   bufferMaxBytes: 256 * 1024,
   heartbeatMs: 25_000,
   drainTimeoutMs: 10_000,
@@ -179,15 +186,25 @@ export class LiveHub {
     // take broadcasts, so no event is sent twice or skipped. The rounds are few: each one only
     // covers what arrived during the one before.
     let replayed = 0;
+    let replayedBytes = 0;
+    const tooFarBehind = () => {
+      if (!res.writableEnded) res.end(reloadFrame);
+      return undefined;
+    };
     for (let round = 0; round < 10; round++) {
       const left = this.limits.replayMax - replayed;
       const backlog = await this.store.eventsSince(slug, client.lastId, left + 1);
-      if (backlog.length > left) {
-        if (!res.writableEnded) res.end(reloadFrame);
-        return undefined;
-      }
+      if (backlog.length > left) return tooFarBehind();
+      // Rendered (and cached) before anything is sent, so an oversized replay costs no writes.
+      const frames: string[] = [];
       for (const ev of backlog) {
         const frame = await this.frame(ev);
+        replayedBytes += Buffer.byteLength(frame);
+        if (replayedBytes > this.limits.replayMaxBytes) return tooFarBehind();
+        frames.push(frame);
+      }
+      for (const [i, ev] of backlog.entries()) {
+        const frame = frames[i]!;
         if (!this.send(client, frame)) return undefined;
         client.lastId = ev.id;
         replayed++;
