@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { signRenderTime } from '../src/discussion/holds.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
-import { form, type Person, signIn } from './helpers/people.ts';
+import { call, form, type Person, signIn } from './helpers/people.ts';
 
 const slug = 'the-last-ten-percent';
 let clock = Date.parse('2026-11-25T12:00:00Z');
@@ -96,4 +96,24 @@ test('a reply keeps its place: the refused form still answers the same comment',
   assert.equal(res.statusCode, 422);
   assert.match(res.body, new RegExp(`name="parentId" value="${parentId}"`));
   assert.equal(textareaOf(res.body), text);
+});
+
+test('the edit page says which comment it is and how long is left to change it', async () => {
+  const writer = await signIn(t, 'Quentin Hale');
+  const posted = await form(
+    t,
+    `/writing/${slug}/comments`,
+    { body: 'Words I may want to change.', idempotencyKey: 'edit-1', _t: signRenderTime(t.config.secret, clock - 10_000) },
+    writer.cookie,
+  );
+  const id = /#comment-([a-z0-9]+)/.exec(String(posted.headers.location))?.[1];
+  assert.ok(id);
+  clock += 5 * 60_000;
+  const page = await call(t, 'GET', `/comments/${id}/edit`, { cookie: writer.cookie });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Your comment on <a href="\/writing\/the-last-ten-percent#comment-[a-z0-9]+">The last ten percent/i);
+  assert.match(page.body, /10 minutes from now/);
+  clock += 11 * 60_000;
+  const late = await call(t, 'GET', `/comments/${id}/edit`, { cookie: writer.cookie });
+  assert.match(late.body, /The time for changes has passed/);
 });

@@ -124,6 +124,11 @@ export class Discussion {
     return this.account.export(viewer);
   }
 
+  /** Until when a comment posted at `createdAt` may be edited by its writer (see editRefusal). */
+  editableUntil(createdAt: number): number {
+    return createdAt + this.core.settings.editWindowMs;
+  }
+
   isAuthor(viewer: Viewer | undefined): boolean {
     return this.core.isAuthor(viewer);
   }

@@ -287,10 +287,37 @@ export function refusedCommentPage(
 }
 
 export function editPage(
-  props: PageShell & { viewer: DiscussionViewer; commentId: string; slug: string; body: string; error?: string },
+  props: PageShell & {
+    viewer: DiscussionViewer;
+    commentId: string;
+    slug: string;
+    body: string;
+    error?: string;
+    /** Where the comment stands, and until when it may be changed. */
+    articleTitle?: string;
+    editableUntil?: number;
+    now?: number;
+  },
 ): string {
+  const minutesLeft =
+    props.editableUntil !== undefined && props.now !== undefined ? Math.ceil((props.editableUntil - props.now) / 60_000) : undefined;
   return renderDocument(
     <Shell {...props} title="Edit your comment">
+      {props.articleTitle && (
+        <p class="edit-context">
+          Your comment on <a href={`/writing/${props.slug}#comment-${props.commentId}`}>{props.articleTitle}</a>.{' '}
+          {minutesLeft !== undefined &&
+            props.editableUntil !== undefined &&
+            (minutesLeft > 0 ? (
+              <>
+                You can change it until <time datetime={new Date(props.editableUntil).toISOString()}>{exactTime(props.editableUntil)}</time>{' '}
+                ({minutesLeft === 1 ? 'about a minute' : `${minutesLeft} minutes`} from now).
+              </>
+            ) : (
+              'The time for changes has passed.'
+            ))}
+        </p>
+      )}
       {props.error && (
         <p class="form-error" role="alert">
           {props.error}

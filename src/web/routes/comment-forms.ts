@@ -121,7 +121,16 @@ export function registerCommentForms(app: FastifyInstance, ctx: AppContext): voi
     if (!record || record.identityId !== viewer.identity.id || record.state === 'deleted') return reply.callNotFound();
     return sendPage(
       reply,
-      editPage({ ctx, viewer: discussionViewer(ctx, req, viewer)!, commentId: id, slug: record.articleSlug, body: record.body }),
+      editPage({
+        ctx,
+        viewer: discussionViewer(ctx, req, viewer)!,
+        commentId: id,
+        slug: record.articleSlug,
+        body: record.body,
+        articleTitle: ctx.content.site.articleBySlug(record.articleSlug, { preview: ctx.config.dev })?.title,
+        editableUntil: discussion.editableUntil(record.createdAt),
+        now: ctx.now(),
+      }),
     );
   });
 
