@@ -4,14 +4,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, statusFor } from '../../discussion/errors.ts';
 import { checkSubmitTime } from '../../discussion/holds.ts';
 import { randomId } from '../../discussion/secrets.ts';
-import { type IdParams, type SlugParams, idParams, object, slugParams } from '../route-schema.ts';
+import type { Viewer } from '../../discussion/service.ts';
 import { prefixHash } from '../client.ts';
 import type { AppContext } from '../context.ts';
 import { type FormFields, form, requireSignedIn, sendPage } from '../handlers.ts';
 import { RateLimitedError } from '../limits.ts';
-import { editPage, refusedCommentPage, replyPage } from '../pages/account.tsx';
+import { editPage, refusedCommentPage, replyPage } from '../pages/comment-pages.tsx';
+import { type IdParams, idParams, object, type SlugParams, slugParams } from '../route-schema.ts';
 import { discussionViewer, viewerOf } from '../viewer.ts';
-import type { Viewer } from '../../discussion/service.ts';
 
 const replyParams = object({ slug: { type: 'string' }, id: { type: 'string' } }, ['slug', 'id']);
 
