@@ -2,6 +2,24 @@ import type { InboxStore } from './ports.ts';
 import type { CommentRecord, IdentityRecord, NotificationKind, NotificationRecord } from './records.ts';
 import { hashSecret, newSessionToken } from './secrets.ts';
 
+/** One item as it lands in someone's inbox, with the comment it is about. */
+export interface InboxItem {
+  identityId: string;
+  kind: NotificationKind;
+  comment: CommentRecord;
+  actorName: string | null;
+  createdAt: number;
+}
+
+/**
+ * Hears every item after it is stored: the way out of the site (webhooks, push, mail) for those
+ * who asked for it. A listener must not throw into the write that caused the item, so its
+ * failures are caught and logged here.
+ */
+export interface InboxListener {
+  notified(item: InboxItem): Promise<void> | void;
+}
+
 /**
  * Every identity's inbox: replies to their comments, the author's replies, and what moderation did
  * to their comments. Readers give no email address, so the inbox is read on the site (an unread
@@ -9,21 +27,37 @@ import { hashSecret, newSessionToken } from './secrets.ts';
  * only the token's hash is stored, and rotating or revoking it makes the old URL answer 404.
  */
 export class Inbox {
+  private readonly listeners: InboxListener[] = [];
+
   constructor(
     private readonly store: InboxStore,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Adds a listener that hears every stored item (see InboxListener). */
+  listen(listener: InboxListener): void {
+    this.listeners.push(listener);
+  }
+
   private async add(identityId: string | null, kind: NotificationKind, comment: CommentRecord, actorName: string | null): Promise<void> {
     if (!identityId) return;
+    const createdAt = this.now();
     await this.store.addNotification({
       identityId,
       kind,
       commentId: comment.id,
       articleSlug: comment.articleSlug,
       actorName,
-      createdAt: this.now(),
+      createdAt,
     });
+    const item: InboxItem = { identityId, kind, comment, actorName, createdAt };
+    for (const listener of this.listeners) {
+      try {
+        await listener.notified(item);
+      } catch (err) {
+        console.error('An inbox listener failed:', err);
+      }
+    }
   }
 
   /**
