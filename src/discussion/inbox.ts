@@ -135,5 +135,9 @@ export function describeNotification(n: NotificationRecord): string {
       return 'Your comment was approved and is now public';
     case 'removed':
       return 'Your comment was removed by the author';
+    case 'review':
+      return `A comment by ${who} is waiting for your review`;
+    case 'new_comment':
+      return `${who} commented on your article`;
   }
 }

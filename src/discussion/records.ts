@@ -135,7 +135,12 @@ export interface AuditEntry {
   createdAt: number;
 }
 
-export type NotificationKind = 'reply' | 'author_reply' | 'held' | 'released' | 'removed';
+/**
+ * What an inbox item is about. A reader hears of replies and of moderation on their comments;
+ * the author also hears of comments waiting for review (`review`) and of new top-level comments
+ * on the articles (`new_comment`).
+ */
+export type NotificationKind = 'reply' | 'author_reply' | 'held' | 'released' | 'removed' | 'review' | 'new_comment';
 
 export interface NotificationRecord {
   id: number;
