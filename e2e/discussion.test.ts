@@ -9,6 +9,8 @@ import { artifactsDir, axeViolations, formatViolations, launchBrowser, newContex
 
 const generous = {
   newNamesPerPrefixPerHour: 100_000,
+  newNamesPerPrefixPerDay: 100_000,
+  newNamesPerNetworkPerDay: 100_000,
   commentsPer15Seconds: 100_000,
   commentsPerHour: 100_000,
   votesPerMinute: 100_000,

@@ -99,7 +99,14 @@ function moderationFromEnv(env: NodeJS.ProcessEnv, dataDir: string): ModerationS
 
 /** Rate limits (BYLINE_LIMIT_* in the environment). Counted per client address prefix or per identity. */
 export interface Limits {
+  /**
+   * New names per address prefix: a burst an hour large enough for a classroom or an office
+   * behind one address, and a day's total that stops a flood from one place (docs/decisions/0006).
+   */
   newNamesPerPrefixPerHour: number;
+  newNamesPerPrefixPerDay: number;
+  /** New names per network (IPv4 /24, IPv6 /48) per day: one flooder rotating addresses nearby. */
+  newNamesPerNetworkPerDay: number;
   commentsPer15Seconds: number;
   commentsPerHour: number;
   votesPerMinute: number;
@@ -121,7 +128,9 @@ export interface WriteLimits {
 }
 
 export const defaultLimits: Limits = {
-  newNamesPerPrefixPerHour: 3,
+  newNamesPerPrefixPerHour: 40,
+  newNamesPerPrefixPerDay: 100,
+  newNamesPerNetworkPerDay: 300,
   commentsPer15Seconds: 1,
   commentsPerHour: 10,
   votesPerMinute: 60,
@@ -148,6 +157,8 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Limits {
   const read = (name: string, fallback: number) => limitSetting(env, name, fallback);
   return {
     newNamesPerPrefixPerHour: read('BYLINE_LIMIT_NEW_NAMES_PER_HOUR', defaultLimits.newNamesPerPrefixPerHour),
+    newNamesPerPrefixPerDay: read('BYLINE_LIMIT_NEW_NAMES_PER_DAY', defaultLimits.newNamesPerPrefixPerDay),
+    newNamesPerNetworkPerDay: read('BYLINE_LIMIT_NEW_NAMES_PER_NETWORK_PER_DAY', defaultLimits.newNamesPerNetworkPerDay),
     commentsPer15Seconds: read('BYLINE_LIMIT_COMMENTS_PER_15S', defaultLimits.commentsPer15Seconds),
     commentsPerHour: read('BYLINE_LIMIT_COMMENTS_PER_HOUR', defaultLimits.commentsPerHour),
     votesPerMinute: read('BYLINE_LIMIT_VOTES_PER_MINUTE', defaultLimits.votesPerMinute),

@@ -11,6 +11,8 @@ import { demoContentDir, type TestApp, startTestApp } from './helpers/app.ts';
 
 const high = {
   newNamesPerPrefixPerHour: 100_000,
+  newNamesPerPrefixPerDay: 100_000,
+  newNamesPerNetworkPerDay: 100_000,
   commentsPer15Seconds: 100_000,
   commentsPerHour: 100_000,
   votesPerMinute: 100_000,

@@ -165,6 +165,8 @@ if (!pgUrl) {
     test('rate limits are counted across nodes', async () => {
       const limits = {
         newNamesPerPrefixPerHour: 100_000,
+        newNamesPerPrefixPerDay: 100_000,
+        newNamesPerNetworkPerDay: 100_000,
         commentsPer15Seconds: 100_000,
         commentsPerHour: 100_000,
         votesPerMinute: 4,

@@ -7,6 +7,8 @@ import { type CallOptions, call as callApp, cookieOf } from './helpers/people.ts
 
 const generous = {
   newNamesPerPrefixPerHour: 100_000,
+  newNamesPerPrefixPerDay: 100_000,
+  newNamesPerNetworkPerDay: 100_000,
   commentsPer15Seconds: 100_000,
   commentsPerHour: 100_000,
   votesPerMinute: 100_000,

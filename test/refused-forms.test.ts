@@ -2,6 +2,7 @@
 // still in it and the reason beside the field: nothing typed is lost.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { defaultLimits } from '../src/config.ts';
 import { signRenderTime } from '../src/discussion/holds.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { call, form, type Person, signIn } from './helpers/people.ts';
@@ -17,6 +18,7 @@ before(async () => {
     now: () => clock,
     config: {
       limits: {
+        ...defaultLimits,
         newNamesPerPrefixPerHour: 100,
         commentsPer15Seconds: 1,
         commentsPerHour: 10,

@@ -32,6 +32,27 @@ export function prefixHash(secret: string, req: FastifyRequest): string {
 }
 
 /**
+ * The network around the client's address: the IPv4 /24, or the IPv6 /48 (what one site or one
+ * customer of a provider usually gets). Counting it as well as the address stops one flooder
+ * from stepping through neighbouring addresses.
+ */
+export function networkOf(ip: string): string {
+  const prefix = addressPrefix(ip);
+  if (isIP(prefix) === 4) return `${prefix.split('.').slice(0, 3).join('.')}.0/24`;
+  return `${prefix.split(':').slice(0, 3).join(':')}::/48`;
+}
+
+/** Where a request comes from, as the keyed hashes the rate limits count by. */
+export interface ClientOrigin {
+  prefix: string;
+  network: string;
+}
+
+export function clientOrigin(secret: string, req: FastifyRequest): ClientOrigin {
+  return { prefix: prefixHash(secret, req), network: keyedHash(secret, `network:${networkOf(req.ip)}`) };
+}
+
+/**
  * The path and query of the page a form was sent from, when the browser said (Referer). Only
  * ever used as a return target on this site, after `safeReturn`; a malformed header reads as absent.
  */

@@ -8,6 +8,8 @@ import { chooseEngine } from '../store/engine.ts';
 
 export interface Limiters {
   newNames: RateLimiterAbstract;
+  newNamesDaily: RateLimiterAbstract;
+  newNamesNetwork: RateLimiterAbstract;
   commentsBurst: RateLimiterAbstract;
   commentsHourly: RateLimiterAbstract;
   votes: RateLimiterAbstract;
@@ -81,6 +83,8 @@ export function createLimiters(config: Config, backend?: LimiterBackend | Limite
   const make = chosen.make;
   return {
     newNames: make({ keyPrefix: 'names', points: l.newNamesPerPrefixPerHour, duration: 3600 }),
+    newNamesDaily: make({ keyPrefix: 'namesday', points: l.newNamesPerPrefixPerDay, duration: 86_400 }),
+    newNamesNetwork: make({ keyPrefix: 'namesnet', points: l.newNamesPerNetworkPerDay, duration: 86_400 }),
     commentsBurst: make({ keyPrefix: 'cburst', points: l.commentsPer15Seconds, duration: 15 }),
     commentsHourly: make({ keyPrefix: 'chour', points: l.commentsPerHour, duration: 3600 }),
     votes: make({ keyPrefix: 'votes', points: l.votesPerMinute, duration: 60 }),

@@ -5,7 +5,17 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { DomainError } from '../discussion/errors.ts';
 import type { Admit, Discussion, SignInResult, Viewer } from '../discussion/service.ts';
-import { type Limiters, RateLimitedError, isBlocked, refund, refuseIfSpent, take, takeAll } from './limits.ts';
+import type { ClientOrigin } from './client.ts';
+import {
+  type Allowance as AddressAllowance,
+  type Limiters,
+  RateLimitedError,
+  isBlocked,
+  refund,
+  refuseIfSpent,
+  take,
+  takeAll,
+} from './limits.ts';
 
 type Allowance = [limiter: RateLimiterAbstract, what: string];
 
@@ -25,22 +35,29 @@ export class ReaderWrites {
   ) {}
 
   /**
-   * Only a name actually created uses up the address's allowance: a refused or taken name is
-   * turned away before it, and one taken in the moment between gives its point back. Once the
-   * allowance is spent, the address is told so before any of the name checks run.
+   * Only a name actually created uses up the allowances (the address's hour and day, and its
+   * network's day): a refused or taken name is turned away before them, and one taken in the
+   * moment between gives its points back. Once an allowance is spent, the address is told so
+   * before any of the name checks run.
    */
-  async signIn(name: unknown, prefix: string): Promise<SignInResult> {
-    const { newNames } = this.limiters;
-    await refuseIfSpent([[newNames, prefix, 'taking new names']]);
+  async signIn(name: unknown, origin: ClientOrigin): Promise<SignInResult> {
+    const { newNames, newNamesDaily, newNamesNetwork } = this.limiters;
+    const what = 'taking new names';
+    const allowances: AddressAllowance[] = [
+      [newNames, origin.prefix, what],
+      [newNamesDaily, origin.prefix, what],
+      [newNamesNetwork, origin.network, what],
+    ];
+    await refuseIfSpent(allowances);
     let took = false;
     const admit = async () => {
-      await take(newNames, prefix, 'taking new names');
+      await takeAll(allowances);
       took = true;
     };
     try {
-      return await this.discussion.signIn(name, prefix, admit);
+      return await this.discussion.signIn(name, origin.prefix, admit);
     } catch (err) {
-      if (took && err instanceof DomainError) await refund(newNames, prefix);
+      if (took && err instanceof DomainError) await Promise.all(allowances.map(([limiter, key]) => refund(limiter, key)));
       throw err;
     }
   }

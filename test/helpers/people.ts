@@ -105,6 +105,8 @@ export async function publicComments(
 
 export const generousLimits = {
   newNamesPerPrefixPerHour: 100_000,
+  newNamesPerPrefixPerDay: 100_000,
+  newNamesPerNetworkPerDay: 100_000,
   commentsPer15Seconds: 100_000,
   commentsPerHour: 100_000,
   votesPerMinute: 100_000,

@@ -154,6 +154,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 export const generousLimits: Limits = {
   newNamesPerPrefixPerHour: 100_000,
+  newNamesPerPrefixPerDay: 100_000,
+  newNamesPerNetworkPerDay: 100_000,
   commentsPer15Seconds: 100_000,
   commentsPerHour: 100_000,
   votesPerMinute: 100_000,

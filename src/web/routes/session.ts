@@ -4,7 +4,7 @@ import { DomainError, statusFor } from '../../discussion/errors.ts';
 import type { SignInResult } from '../../discussion/service.ts';
 import { type RouteSchema, errorResponse, object, ok, writeErrors } from '../route-schema.ts';
 import { apiError } from '../api-error.ts';
-import { prefixHash } from '../client.ts';
+import { clientOrigin, prefixHash } from '../client.ts';
 import type { AppContext } from '../context.ts';
 import { csrfToken } from '../guard.ts';
 import { type FormFields, api, form, formFields, sendPage } from '../handlers.ts';
@@ -93,7 +93,7 @@ function registerSessionApi(app: FastifyInstance, ctx: AppContext): void {
     '/api/v1/session',
     { schema: signInSchema },
     api(ctx, async (req, reply) => {
-      const result = await writes.signIn(req.body.name, prefix(ctx, req));
+      const result = await writes.signIn(req.body.name, clientOrigin(ctx.config.secret, req));
       setSessionCookie(ctx, reply, result.sessionToken);
       return reply.code(201).send(identityJson(result));
     }),
@@ -162,7 +162,7 @@ function registerSignInForms(app: FastifyInstance, ctx: AppContext): void {
   const opensSession = { opensSession: true };
   app.post(
     '/signin',
-    form(ctx, async (req, reply, body) => signInForm(reply, body, () => writes.signIn(body.name, prefix(ctx, req)), false), opensSession),
+    form(ctx, async (req, reply, body) => signInForm(reply, body, () => writes.signIn(body.name, clientOrigin(ctx.config.secret, req)), false), opensSession),
   );
   app.post(
     '/signin/recover',
