@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { MAX_BODY_CHARS } from '../discussion/body.ts';
+import { NOTIFICATION_KINDS } from '../discussion/records.ts';
 import type { ColumnName, ExportedTable } from '../store/tables.ts';
 
 // The JSON Schema an export file must meet before any rule of the site is applied to it
@@ -66,7 +67,7 @@ const columnSchemas: { [T in ExportedTable]: Record<ColumnName<T>, object> } = {
   notifications: {
     id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     identity_id: ID,
-    kind: { enum: ['reply', 'author_reply', 'held', 'released', 'removed'] },
+    kind: { enum: [...NOTIFICATION_KINDS] },
     comment_id: nullableText(64),
     article_slug: text(200, 1),
     actor_name: nullableText(400),

@@ -6,10 +6,15 @@ import type {
   CommentFilter,
   CommentRecord,
   CommentState,
+  DayActivity,
+  DeskCounts,
   EventPruning,
   IdentityExport,
   IdentityRecord,
+  InboxAmount,
+  InboxSettings,
   NewComment,
+  NotificationEntry,
   NotificationRecord,
   OwnComment,
   RekeyReport,
@@ -114,6 +119,17 @@ export interface InboxStore {
   setFeedTokenHash(identityId: string, hash: string | null): Promise<void>;
   hasFeedToken(identityId: string): Promise<boolean>;
   identityForFeedToken(hash: string): Promise<IdentityRecord | undefined>;
+  /** The latest notifications with the comments they are about, newest first, in one query. */
+  listNotificationEntries(identityId: string, limit: number): Promise<NotificationEntry[]>;
+  inboxSettings(identityId: string): Promise<InboxSettings>;
+  setInboxAmount(identityId: string, amount: InboxAmount): Promise<void>;
+  setDeskSeen(identityId: string, at: number): Promise<void>;
+  /** Every author identity with the amount it chose (null: the default). */
+  authorInboxes(): Promise<{ identityId: string; amount: InboxAmount | null }[]>;
+  /** Comments held for review, and visible comments since `since` by readers who are not muted. */
+  deskCounts(since: number): Promise<DeskCounts>;
+  /** Readers' comments from `from` (inclusive) to `to` (exclusive), counted per UTC day and article. */
+  dailyActivity(from: number, to: number): Promise<DayActivity[]>;
 }
 
 /** The live-update events every write appends, read by open pages catching up. */

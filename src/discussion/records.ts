@@ -140,7 +140,9 @@ export interface AuditEntry {
  * the author also hears of comments waiting for review (`review`) and of new top-level comments
  * on the articles (`new_comment`).
  */
-export type NotificationKind = 'reply' | 'author_reply' | 'held' | 'released' | 'removed' | 'review' | 'new_comment';
+export const NOTIFICATION_KINDS = ['reply', 'author_reply', 'held', 'released', 'removed', 'review', 'new_comment'] as const;
+
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationRecord {
   id: number;
@@ -151,6 +153,53 @@ export interface NotificationRecord {
   actorName: string | null;
   createdAt: number;
   readAt: number | null;
+}
+
+/**
+ * How much of the discussion reaches an author's inbox. Comments waiting for review and replies
+ * to the author's own comments always do; `threads` (the default) adds new top-level comments,
+ * `everything` every new comment, and `held` nothing more.
+ */
+export type InboxAmount = 'everything' | 'threads' | 'held';
+
+export const INBOX_AMOUNTS: readonly InboxAmount[] = ['everything', 'threads', 'held'];
+
+/** A notification with the comment it is about as that comment stands now (null once it is gone). */
+export interface NotificationEntry extends NotificationRecord {
+  comment: {
+    body: string;
+    state: CommentState;
+    identityId: string | null;
+    authorMuted: boolean;
+    /** The top-level comment of its thread (itself when top-level). */
+    rootId: string;
+  } | null;
+}
+
+/** An author's inbox settings as stored: null where the author never chose. */
+export interface InboxSettings {
+  amount: InboxAmount | null;
+  /** When the author last opened the desk (the queue); its "new" count starts there. */
+  deskSeenAt: number | null;
+}
+
+/** What waits on the desk: comments held for review, and others' public comments since a moment. */
+export interface DeskCounts {
+  held: number;
+  fresh: number;
+}
+
+/** One UTC day of one article's discussion, by readers (the author's own comments not counted). */
+export interface DayActivity {
+  /** Midnight UTC that starts the day, in epoch milliseconds. */
+  day: number;
+  articleSlug: string;
+  /** Comments written that day and not deleted since. */
+  comments: number;
+  /** Of those, the ones still waiting for review. */
+  held: number;
+  /** Of those, the replies to the author's comments. */
+  replies: number;
 }
 
 /** What recomputing the stored name keys found (see `IdentityStore.rekeyIdentities`). */

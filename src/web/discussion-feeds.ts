@@ -1,11 +1,13 @@
 // The discussion's Atom feeds: a reader's private inbox feed and an article's public comments feed.
-import { Feed } from 'feed';
+import { Feed, type Item } from 'feed';
+import { Fragment, h } from 'preact';
 import type { Article } from '../content/types.ts';
-import { describeNotification } from '../discussion/inbox.ts';
+import { type DaySummary, describeNotification, type InboxEntry } from '../discussion/inbox.ts';
 import type { CommentView } from '../discussion/service.ts';
-import type { IdentityRecord, NotificationRecord } from '../discussion/records.ts';
+import type { IdentityRecord } from '../discussion/records.ts';
 import { articlePath } from './pages/discussion.tsx';
-import { notificationHref } from './pages/inbox.tsx';
+import { activityCounts, daySummaryHtml, notificationHref, summaryDay } from './pages/inbox.tsx';
+import { renderFragment } from './render.ts';
 
 /** Entries in an article's public comments feed: the latest ones, as Atom feeds conventionally hold. */
 export const FEED_COMMENTS = 50;
@@ -13,24 +15,64 @@ export const FEED_COMMENTS = 50;
 /** Characters XML 1.0 cannot carry at all; they are dropped from feed text. */
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
-export function inboxFeed(base: string, siteTitle: string, identity: IdentityRecord, items: NotificationRecord[]): string {
+const DAY_MS = 86_400_000;
+
+/** HTML for a CDATA section: a literal "]]>" in it must not end the section early. */
+function cdataHtml(html: string): string {
+  return html.replace(XML_FORBIDDEN, '').replace(/]]>/g, ']]&gt;');
+}
+
+/** Plain text for an Atom element the feed library marks as HTML (titles, summaries): escaped by the template engine. */
+function htmlText(text: string): string {
+  return cdataHtml(renderFragment(h(Fragment, null, text)));
+}
+
+export interface InboxFeedInput {
+  base: string;
+  siteTitle: string;
+  /** The site's language, for the days of the summaries. */
+  language: string;
+  identity: IdentityRecord;
+  items: InboxEntry[];
+  /** The author's daily summaries (none for a reader). */
+  summaries: DaySummary[];
+  titleOf: (slug: string) => string;
+}
+
+/**
+ * A reader's inbox as a private feed: each item names the article by title and quotes the start of
+ * the comment. The author's feed also has one entry per past day with readers' comments, each
+ * dated at the end of its day, linking to the desk.
+ */
+export function inboxFeed(input: InboxFeedInput): string {
+  const { base, identity, titleOf } = input;
+  const entries: Item[] = input.items.map(({ notification: n, excerpt, rootId }) => ({
+    id: `${base}/inbox/${identity.id}/${n.id}`,
+    title: htmlText(`${describeNotification(n)} on “${titleOf(n.articleSlug)}”`),
+    link: `${base}${notificationHref(n, rootId)}`,
+    date: new Date(n.createdAt),
+    ...(excerpt ? { description: htmlText(excerpt) } : {}),
+  }));
+  for (const summary of input.summaries) {
+    entries.push({
+      id: `${base}/inbox/${identity.id}/day/${new Date(summary.day).toISOString().slice(0, 10)}`,
+      title: htmlText(`${summaryDay(summary.day, input.language)}: ${activityCounts(summary)}`),
+      link: `${base}/admin`,
+      date: new Date(summary.day + DAY_MS),
+      content: cdataHtml(daySummaryHtml(summary, titleOf, base)),
+    });
+  }
+  entries.sort((a, b) => b.date.getTime() - a.date.getTime());
   const feed = new Feed({
     id: `${base}/inbox/${identity.id}`,
-    title: `${siteTitle}: inbox of ${identity.name}`,
+    title: `${input.siteTitle}: inbox of ${identity.name}`,
     description: `Replies and news for ${identity.name}`,
     link: `${base}/inbox`,
-    updated: new Date(items[0]?.createdAt ?? identity.createdAt),
+    updated: entries[0]?.date ?? new Date(identity.createdAt),
     copyright: '',
     generator: 'Byline',
   });
-  for (const n of items) {
-    feed.addItem({
-      id: `${base}/inbox/${identity.id}/${n.id}`,
-      title: `${describeNotification(n)} on ${n.articleSlug}`.replace(XML_FORBIDDEN, ''),
-      link: `${base}${notificationHref(n)}`,
-      date: new Date(n.createdAt),
-    });
-  }
+  for (const entry of entries) feed.addItem(entry);
   return feed.atom1();
 }
 

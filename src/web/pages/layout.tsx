@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { AppContext } from '../context.ts';
-import { absoluteUrl, authorName, bookPath, jsonForScript, type Viewer } from './meta.tsx';
+import type { DeskCounts } from '../../discussion/records.ts';
+import { absoluteUrl, authorName, bookPath, headerViewerOf, jsonForScript, type PageViewer } from './meta.tsx';
 
 export type NavItem = 'home' | 'writing' | 'book' | 'corrections';
 
@@ -21,7 +22,7 @@ export interface LayoutProps {
   noindex?: boolean;
   /** Marks the matching header link with aria-current. */
   current?: NavItem;
-  viewer?: Viewer | null;
+  viewer?: PageViewer | null;
   /** More stylesheets after the site's own, e.g. for the discussion. */
   stylesheets?: string[];
   bodyClass?: string;
@@ -38,11 +39,38 @@ function bookNavLabel(title: string): string {
   return title.length <= 24 ? title : 'The book';
 }
 
-export function SiteHeader(props: { ctx: AppContext; current?: NavItem; viewer?: Viewer | null }) {
+/**
+ * The author's way to the desk, with what waits there: "Desk · 2 held · 5 new", which a screen
+ * reader hears in full ("… held for review … new since your last visit"). The counts are the
+ * author's alone; pages that carry them are never cached for anyone else (see the article route
+ * and page-cache.ts: only pages rendered for nobody are shared).
+ */
+function DeskLink(props: { desk: DeskCounts }) {
+  const { held, fresh } = props.desk;
+  return (
+    <a href="/admin" class="nav-desk">
+      Desk
+      {held > 0 && (
+        <span class="nav-desk-count is-held">
+          {' '}
+          · {held} held<span class="visually-hidden"> for review</span>
+        </span>
+      )}
+      {fresh > 0 && (
+        <span class="nav-desk-count">
+          {' '}
+          · {fresh} new<span class="visually-hidden"> since your last visit</span>
+        </span>
+      )}
+    </a>
+  );
+}
+
+export function SiteHeader(props: { ctx: AppContext; current?: NavItem; viewer?: PageViewer | null }) {
   const { site } = props.ctx.content;
   const book = site.books[0];
   const here = (item: NavItem) => (props.current === item ? ('page' as const) : undefined);
-  const viewer = props.viewer;
+  const viewer = headerViewerOf(props.viewer);
   return (
     <header class="site-header">
       <div class="wrap header-inner">
@@ -61,6 +89,11 @@ export function SiteHeader(props: { ctx: AppContext; current?: NavItem; viewer?:
                 <a href={bookPath(book)} aria-current={here('book')}>
                   {bookNavLabel(book.title)}
                 </a>
+              </li>
+            )}
+            {viewer?.desk && (
+              <li>
+                <DeskLink desk={viewer.desk} />
               </li>
             )}
             {viewer ? (

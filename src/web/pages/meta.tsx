@@ -1,5 +1,6 @@
 // Small, pure helpers the page templates share: dates, absolute URLs, JSON-LD blocks.
 import type { Article, Book, Site } from '../../content/types.ts';
+import type { DeskCounts } from '../../discussion/records.ts';
 import type { AppContext } from '../context.ts';
 
 /** Who is looking at the page, when someone is signed in. Pages render the same for everyone else. */
@@ -8,6 +9,19 @@ export interface Viewer {
   isAuthor: boolean;
   /** Replies and mentions not yet seen; shown as a badge in the header when above zero. */
   unread?: number;
+  /** For the author: what waits on the desk, shown beside the header's link to it. */
+  desk?: DeskCounts;
+}
+
+/**
+ * A page's reader as a template holds them: the header's view itself, or another view (the
+ * discussion's) that carries the header's view loaded for the request (see web/viewer.ts).
+ */
+export type PageViewer = Viewer & { header?: Viewer };
+
+/** The header's view of a page's reader, counts and all where the request loaded them. */
+export function headerViewerOf(viewer: PageViewer | null | undefined): Viewer | null {
+  return viewer ? (viewer.header ?? viewer) : null;
 }
 
 export function absoluteUrl(ctx: AppContext, path: string): string {
