@@ -34,13 +34,33 @@ cpSync(join(root, 'src', 'web', 'assets'), join(dist, 'assets'), { recursive: tr
 
 // The same options as the in-memory bundle made when running from the sources (src/web/assets.ts).
 const clientOptions = JSON.parse(readFileSync(join(root, 'src', 'client', 'bundle-options.json'), 'utf8'));
-const client = await build({ ...clientOptions, entryPoints: [join(root, 'src', 'client', 'main.ts')], write: false, logLevel: 'warning' });
-const bundled = client.outputFiles?.[0];
-if (!bundled) throw new Error('esbuild wrote no client bundle');
-const script = Buffer.from(bundled.contents);
-const scriptName = `byline.${createHash('sha256').update(script).digest('hex').slice(0, 10)}.js`;
-writeFileSync(join(dist, 'assets', scriptName), script);
-writeFileSync(join(dist, 'assets-manifest.json'), `${JSON.stringify({ script: scriptName }, null, 2)}\n`);
+/**
+ * Bundles one entry of src/client into dist/assets under a fingerprinted name, which it returns.
+ * @param {string} entry
+ * @param {string} name
+ */
+async function bundleClient(entry, name) {
+  const client = await build({
+    ...clientOptions,
+    entryPoints: [join(root, 'src', 'client', `${entry}.ts`)],
+    write: false,
+    logLevel: 'warning',
+  });
+  const bundled = client.outputFiles?.[0];
+  if (!bundled) throw new Error(`esbuild wrote no bundle for src/client/${entry}.ts`);
+  const script = Buffer.from(bundled.contents);
+  const fileName = `${name}.${createHash('sha256').update(script).digest('hex').slice(0, 10)}.js`;
+  writeFileSync(join(dist, 'assets', fileName), script);
+  return fileName;
+}
+const scriptName = await bundleClient('main', 'byline');
+// The push opt-in on /me and its service worker (served from the site's root, see src/web/routes/notify.ts).
+const manifest = {
+  script: scriptName,
+  push: await bundleClient('push', 'push'),
+  'push-worker': await bundleClient('push-worker', 'push-worker'),
+};
+writeFileSync(join(dist, 'assets-manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
 /** @param {string} file */
 const kb = (file) => (readFileSync(file).length / 1024).toFixed(1);

@@ -151,6 +151,75 @@ CREATE TABLE byline_meta (
 )
 `,
   },
+  {
+    version: 5,
+    name: 'author notifications',
+    // How much of the discussion reaches an author's inbox, and when they last opened the desk
+    // (its "new" count starts there). The index serves the daily summary, which reads recent
+    // comments across every article.
+    sql: `
+CREATE TABLE inbox_settings (
+  identity_id TEXT PRIMARY KEY REFERENCES identities(id) ON DELETE CASCADE,
+  amount TEXT,
+  desk_seen_at BIGINT
+);
+CREATE INDEX comments_created ON comments(created_at)
+`,
+  },
+  {
+    version: 6,
+    name: 'notifications beyond the site',
+    // The author's webhooks, the queue of deliveries (webhooks, push, mail) that survives a
+    // restart, the log of attempts the desk shows, readers' push subscriptions, which go with
+    // the identity that made them, and the author's choices for mail (src/notify/ports.ts).
+    sql: `
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  format TEXT NOT NULL,
+  events TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE notify_queue (
+  id {{serial}},
+  channel TEXT NOT NULL,
+  target TEXT NOT NULL,
+  event TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at BIGINT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  created_at BIGINT NOT NULL,
+  done_at BIGINT
+);
+CREATE INDEX notify_queue_due ON notify_queue(state, next_at);
+CREATE INDEX notify_queue_target ON notify_queue(channel, target, done_at);
+CREATE TABLE notify_log (
+  id {{serial}},
+  channel TEXT NOT NULL,
+  target TEXT NOT NULL,
+  event TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  ok INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX notify_log_channel ON notify_log(channel, id);
+CREATE TABLE push_subscriptions (
+  endpoint TEXT PRIMARY KEY,
+  identity_id TEXT NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  p256dh TEXT NOT NULL,
+  auth TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX push_subscriptions_identity ON push_subscriptions(identity_id);
+CREATE TABLE notify_settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+)
+`,
+  },
 ];
 
 export function migrationSql(dialect: Dialect, sql: string): string {

@@ -1,4 +1,5 @@
 import type { DiscussionStore } from '../discussion/ports.ts';
+import type { NotifyStore } from '../notify/ports.ts';
 import type { Driver, EngineAccess } from './driver.ts';
 import type { BackupStore, HealthStore, StoreLifecycle } from './ports.ts';
 import { migrate } from './schema.ts';
@@ -9,11 +10,12 @@ import { sqlHealthStore } from './sql/health.ts';
 import { sqlIdentityStore } from './sql/identities.ts';
 import { sqlInboxStore } from './sql/inbox.ts';
 import { sqlModerationStore } from './sql/moderation.ts';
+import { sqlNotifyStore } from './sql/notify.ts';
 import { sqlVoteStore } from './sql/votes.ts';
 import type { Store } from './store.ts';
 
 /** Every port's SQL module over one driver; the annotation makes a port left out a type error. */
-function sqlPorts(driver: Driver): DiscussionStore & BackupStore & Omit<HealthStore, 'engine'> {
+function sqlPorts(driver: Driver): DiscussionStore & NotifyStore & BackupStore & Omit<HealthStore, 'engine'> {
   return {
     ...sqlIdentityStore(driver),
     ...sqlCommentStore(driver),
@@ -23,12 +25,13 @@ function sqlPorts(driver: Driver): DiscussionStore & BackupStore & Omit<HealthSt
     ...sqlEventStore(driver),
     ...sqlBackupStore(driver),
     ...sqlHealthStore(driver),
+    ...sqlNotifyStore(driver),
   };
 }
 
 // The class carries the ports' methods (copied in by the constructor), which this declaration
 // tells TypeScript about; `sqlPorts`' return type is what checks that every one is there.
-export interface SqlStore extends DiscussionStore, BackupStore, HealthStore, StoreLifecycle {}
+export interface SqlStore extends DiscussionStore, NotifyStore, BackupStore, HealthStore, StoreLifecycle {}
 
 /**
  * The one implementation of every storage port, over a driver for SQLite, PostgreSQL or PGlite.

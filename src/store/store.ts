@@ -3,6 +3,7 @@
 // records live in the domain (src/discussion/records.ts) and are re-exported here so existing
 // imports keep working.
 import type { DiscussionStore } from '../discussion/ports.ts';
+import type { NotifyStore } from '../notify/ports.ts';
 import type { BackupStore, HealthStore, StoreLifecycle } from './ports.ts';
 
 export type {
@@ -40,4 +41,4 @@ export type {
   VoteStore,
 } from './ports.ts';
 
-export type Store = DiscussionStore & BackupStore & HealthStore & StoreLifecycle;
+export type Store = DiscussionStore & NotifyStore & BackupStore & HealthStore & StoreLifecycle;

@@ -33,8 +33,9 @@ const serial = { type: 'serial' } as const;
 
 /**
  * Parents before the tables that reference them, so this order is also a safe order to write
- * rows in. Sessions, one-time links, idempotency keys, live events and site facts are not
- * exported: they are short-lived or meaningless on another installation. Recovery and feed token
+ * rows in. Sessions, one-time links, idempotency keys, live events, site facts and the author's
+ * inbox settings are not exported: they are short-lived, meaningless on another installation, or
+ * a preference the author sets again in a moment. Recovery and feed token
  * hashes are, so readers keep their names and feed URLs.
  */
 export const TABLES = {
@@ -132,6 +133,46 @@ export const TABLES = {
     serial: 'id',
   },
   byline_meta: {
+    columns: { name: text, value: text },
+    copy: true,
+  },
+  inbox_settings: {
+    columns: { identity_id: text, amount: textOrNull, desk_seen_at: bigintOrNull },
+    copy: true,
+  },
+  // Notifications beyond the site (migration 6). None is exported: webhook secrets and push
+  // subscriptions belong to this installation (the push keys live in its data folder), and
+  // the queue and log are short-lived. `byline copy` moves them, so a move keeps them working.
+  webhooks: {
+    columns: { id: text, url: text, format: text, events: text, secret: text, created_at: bigint },
+    copy: true,
+  },
+  notify_queue: {
+    columns: {
+      id: serial,
+      channel: text,
+      target: text,
+      event: text,
+      payload: text,
+      attempts: integer,
+      next_at: bigint,
+      state: text,
+      created_at: bigint,
+      done_at: bigintOrNull,
+    },
+    copy: true,
+    serial: 'id',
+  },
+  notify_log: {
+    columns: { id: serial, channel: text, target: text, event: text, attempt: integer, outcome: text, ok: integer, created_at: bigint },
+    copy: true,
+    serial: 'id',
+  },
+  push_subscriptions: {
+    columns: { endpoint: text, identity_id: text, p256dh: text, auth: text, created_at: bigint },
+    copy: true,
+  },
+  notify_settings: {
     columns: { name: text, value: text },
     copy: true,
   },

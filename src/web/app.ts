@@ -17,6 +17,7 @@ import { registerArticleRoutes } from './routes/article.tsx';
 import { registerCommentForms } from './routes/comment-forms.ts';
 import { registerCommentsApi } from './routes/comments-api.ts';
 import { registerInboxRoutes } from './routes/inbox.ts';
+import { registerNotifyRoutes } from './routes/notify.ts';
 import { registerReadingRoutes } from './routes/reading.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import type { RouteSchema } from './route-schema.ts';
@@ -72,6 +73,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     routes.push(route);
   });
   registerRoutes(app, ctx, routes);
+  registerNotifyRoutes(app, ctx, composed.notify);
   registerErrorHandling(app, ctx);
   return { app, ctx };
 }

@@ -8,6 +8,7 @@ import { Inbox } from '../discussion/inbox.ts';
 import { Moderation } from '../discussion/moderation.ts';
 import { Discussion, type DiscussionHooks } from '../discussion/service.ts';
 import { voteCountRule } from '../discussion/vote-rules.ts';
+import { createNotifier, type NotifyServices } from '../notify/index.ts';
 import { eventRetention, scheduleEventPruning } from '../store/retention.ts';
 import type { Store } from '../store/store.ts';
 import { AdminReads } from './admin-reads.ts';
@@ -18,6 +19,7 @@ import { createLimiters, limiterBackendFor } from './limits.ts';
 import { LiveHub } from './live.ts';
 import { liveEventFormatter } from './live-events.ts';
 import { PageCache } from './page-cache.ts';
+import { articlePath } from './pages/paths.ts';
 import { ReaderWrites } from './reader-writes.ts';
 import { SiteReads } from './site-reads.ts';
 
@@ -33,6 +35,8 @@ export interface Composed {
   ctx: AppContext;
   /** Ends what would keep the server from closing (open live streams); called before it waits for requests. */
   beforeClose(): void;
+  /** Webhooks, push and the author's mail (src/notify), for their routes (routes/notify.ts). */
+  notify: NotifyServices;
   /** Lets go of everything else once the server is closed. The store stays open: its opener closes it. */
   close(): Promise<void>;
 }
@@ -82,6 +86,36 @@ function commentPolicy(site: Site, slug: string, at: number, preview: boolean): 
   return 'open';
 }
 
+/** The notifications that leave the site, with the links and names they need from the site. */
+function composeNotify(
+  config: Config,
+  content: SiteHolder,
+  store: Store,
+  now: () => number,
+  baseUrl: () => string,
+  makeLimiter: Parameters<typeof createNotifier>[0]['makeLimiter'],
+): NotifyServices {
+  const site = () => content.site;
+  return createNotifier({
+    store,
+    settings: config.notify,
+    dataDir: config.dataDir,
+    siteTitle: site().config.title,
+    siteUrl: baseUrl(),
+    links: {
+      articleTitle: (slug) => site().articleBySlug(slug, { preview: true })?.title ?? slug,
+      articleUrl: (slug) => `${baseUrl()}${articlePath(slug)}`,
+      commentUrl: (slug, id) => `${baseUrl()}${articlePath(slug)}#comment-${id}`,
+      get inboxUrl() {
+        return `${baseUrl()}/inbox`;
+      },
+    },
+    isAuthor: async (id) => (await store.getIdentity(id))?.role === 'author',
+    now,
+    makeLimiter,
+  });
+}
+
 /** Stored name keys are recomputed once when the name rules change; the operator hears what that did. */
 async function upgradeNameKeys(discussion: Discussion): Promise<void> {
   const rekeyed = await discussion.upgradeNameKeys();
@@ -99,7 +133,8 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
   const now = opts.now ?? Date.now;
   const { discussion, moderation, inbox } = composeDiscussion(config, content, store, now);
   await upgradeNameKeys(discussion);
-  const limiters = createLimiters(config, await limiterBackendFor(config, store));
+  const limiterBackend = await limiterBackendFor(config, store);
+  const limiters = createLimiters(config, limiterBackend);
   const pageCache = new PageCache({ maxBytes: config.pageCacheBytes });
   const reads = new SiteReads(store);
   const live = new LiveHub(store, liveEventFormatter({ discussion, reads, now }), {
@@ -138,6 +173,10 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     pageCache,
     changed,
   };
+  const notify = composeNotify(config, content, store, now, ctx.baseUrl, limiterBackend.make);
+  // Every inbox item may leave the site too: a webhook, a push, a mail (src/notify).
+  inbox.listen(notify.notifier);
+  notify.notifier.start();
   // Keeps the live-update events table to its retention while the server runs.
   const pruning = scheduleEventPruning(store, eventRetention(config.eventsRetentionDays), {
     firstAfterMs: FIRST_PRUNE_AFTER_MS,
@@ -147,7 +186,9 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
   return {
     ctx,
     beforeClose: () => live.close(),
+    notify,
     close: async () => {
+      await notify.notifier.close();
       await pruning.stop();
       await feed?.close();
       live.close();

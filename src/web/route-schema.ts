@@ -103,3 +103,30 @@ const commentSchema = object(
 /** Schemas the documented answers refer to by name. */
 export const components = { Error: errorSchema, Comment: commentSchema };
 export const commentRef = { $ref: '#/components/schemas/Comment' };
+
+/** A browser's push subscription, as PushSubscription.toJSON() gives it (routes/notify.ts). */
+export interface PushSubscriptionBody {
+  endpoint: string;
+  expirationTime?: number | null;
+  keys: { p256dh: string; auth: string };
+}
+export const pushSubscriptionBody = object(
+  {
+    endpoint: { type: 'string', minLength: 1, maxLength: 1000, description: 'The push service’s address for this browser (https).' },
+    expirationTime: { type: ['number', 'null'] },
+    keys: object(
+      {
+        p256dh: { type: 'string', minLength: 1, maxLength: 200, description: 'The browser’s public key (base64url).' },
+        auth: { type: 'string', minLength: 1, maxLength: 100, description: 'The browser’s auth secret (base64url).' },
+      },
+      ['p256dh', 'auth'],
+    ),
+  },
+  ['endpoint', 'keys'],
+);
+export interface CsrfHeaders {
+  'x-csrf-token'?: string;
+}
+export const csrfHeaders = object({
+  'x-csrf-token': { type: 'string', description: 'The token of the signed-in reader’s page (the same as its forms carry).' },
+});
