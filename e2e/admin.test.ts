@@ -61,19 +61,24 @@ test("the author's flow: one-time link, hide, restore, pin, reply, ban; the read
   await author.goto(`${server.url}/admin`);
   await author.waitForSelector('h1:has-text("Moderation queue")');
 
-  // Hide from the article page: readers see the placeholder, the author can restore it.
+  // Hide from the article page's Moderate menu: asked in place, then readers see the placeholder, and the author can restore it.
   await author.goto(article());
-  await author.click(`${eve.selector} button.mod-hide`);
+  const menu = author.locator(`${eve.selector} details.mod-menu`);
+  await menu.locator('summary').click();
+  await menu.getByText('Hide…').click();
+  await menu.getByText('Hide it').click();
   await author.waitForSelector(`${eve.selector} .badge-removed`);
-  assert.match(author.url(), new RegExp(`#comment-${eve.id}$`), 'the form comes back to the comment');
+  assert.match(author.url(), new RegExp(`/writing/${slug}$`), 'the page stays where it is');
   const visitor = await open(true);
   await visitor.goto(article());
   assert.equal(await visitor.locator('text=A question from Eve').count(), 0);
-  await author.click(`${eve.selector} button.mod-restore`);
-  await author.waitForSelector(`${eve.selector} button.mod-hide`);
+  await menu.locator('summary').click();
+  await menu.getByText('Restore', { exact: true }).click();
+  await author.waitForSelector(`${eve.selector} a.mod-hide`, { state: 'attached' });
 
   // Pin it: it leads the thread with a Pinned badge for everyone.
-  await author.click(`${eve.selector} button.mod-pin`);
+  await menu.locator('summary').click();
+  await menu.getByText('Pin', { exact: true }).click();
   await author.waitForSelector(`${eve.selector} .badge-pinned`);
   await visitor.goto(article());
   assert.equal(await visitor.locator('li.comment').first().getAttribute('data-id'), eve.id);
@@ -94,12 +99,16 @@ test("the author's flow: one-time link, hide, restore, pin, reply, ban; the read
   await reader.goto(article());
   assert.equal(await reader.locator('a.inbox-badge').count(), 0, 'read once the inbox is opened');
 
-  // Ban from the comment, with a reason: the reader can no longer post.
+  // Ban from the comment: its page asks for the length and a reason, then the way back leads to the comment.
   await author.goto(article());
-  await author.click(`${eve.selector} details.mod-ban summary`);
-  await author.selectOption(`#ban-${eve.id}-days`, '7');
-  await author.fill(`#ban-${eve.id}-reason`, 'Testing the ban');
-  await author.click(`${eve.selector} .ban-form button[type=submit]`);
+  await author.locator(`${eve.selector} details.mod-menu summary`).click();
+  await author.locator(`${eve.selector} details.mod-menu`).getByText('Ban the writer…').click();
+  await author.waitForSelector('h1:has-text("Ban Eve Reader?")');
+  await author.selectOption('#ban-days', '7');
+  await author.fill('#ban-reason', 'Testing the ban');
+  await author.click('.ban-form button[type=submit]');
+  await author.waitForSelector('.admin-notice:has-text("Eve Reader is banned until")');
+  await author.click('a.back-link');
   await author.waitForURL(new RegExp(`#comment-${eve.id}$`));
   await screenshot(author, 'admin-article-author-view');
   await author.goto(`${server.url}/admin/audit`);
@@ -117,10 +126,10 @@ test("the author's flow: one-time link, hide, restore, pin, reply, ban; the read
     }
   }
 
+  // The banned reader is told before writing, with the author's reason.
   await reader.goto(article());
-  await reader.fill('#composer-body', 'Am I still here?');
-  await reader.click('#composer button[type=submit]');
-  await reader.waitForSelector("text=You can't post or vote here until");
+  await reader.waitForSelector('text=Testing the ban');
+  assert.equal(await reader.locator('#composer-body').count(), 0, 'no comment box while banned');
 });
 
 test("a reader's inbox and own page pass axe-core, in light and dark", async () => {

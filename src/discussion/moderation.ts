@@ -2,9 +2,17 @@ import type { DiscussionStore } from './ports.ts';
 import type { CommentRecord, IdentityRecord } from './records.ts';
 import { DomainError } from './errors.ts';
 import type { Inbox } from './inbox.ts';
-import { type CommentAction, commentActionRefusal } from './moderation-rules.ts';
+import {
+  type BulkAction,
+  type BulkPlan,
+  type CommentAction,
+  commentActionRefusal,
+  listNames,
+  planBulk,
+  undoOf,
+} from './moderation-rules.ts';
 
-export { COMMENT_ACTIONS, type CommentAction } from './moderation-rules.ts';
+export { BULK_ACTIONS, BULK_LIMIT, type BulkAction, COMMENT_ACTIONS, type CommentAction } from './moderation-rules.ts';
 
 /** Who acts: the signed-in author on the admin pages, or "operator" for `byline moderate`. */
 export interface Actor {
@@ -27,10 +35,41 @@ export interface BanInput {
   withPrefix?: boolean;
 }
 
+/** When a ban ends and how to say it; refuses a ban without a reason or with a length that is no number of days. */
+export function banTerms(input: Partial<BanInput>, now: number): { until: number; when: string; reason: string } {
+  const reason = cleanReason(input.reason);
+  if (!reason) throw new DomainError('rule_broken', 'Give a reason for the ban: the reader is shown it.');
+  const days = input.days ?? 0;
+  if (!Number.isFinite(days) || days < 0 || days > 36500)
+    throw new DomainError('bad_request', 'The ban length is a number of days (0: until further notice).');
+  const until = days > 0 ? now + Math.round(days * DAY) : FOREVER;
+  return { until, reason, when: until === FOREVER ? 'until further notice' : `until ${new Date(until).toISOString().slice(0, 10)}` };
+}
+
+/** What a bulk action did, in one sentence or two: "Approved 2 comments by Ada and Ben. 1 left as it was: …" */
+function bulkMessage(action: BulkAction, done: CommentRecord[], skipped: { why: string }[], when: string): string {
+  const n = done.length;
+  const names = listNames(done.map((c) => c.authorName ?? '[deleted]'));
+  const verb = action === 'release' ? 'approved' : action === 'hide' ? 'hidden' : 'banned';
+  let message =
+    n === 0
+      ? `No ${action === 'ban' ? 'names' : 'comments'} ${verb}.`
+      : action === 'ban'
+        ? `Banned ${n} ${n === 1 ? 'name' : 'names'} ${when}: ${names}.`
+        : `${action === 'release' ? 'Approved' : 'Hid'} ${n} ${n === 1 ? 'comment' : 'comments'} by ${names}.`;
+  if (skipped.length > 0) {
+    const whys = [...new Set(skipped.map((s) => s.why))].join(' ');
+    message += ` ${skipped.length} left as ${skipped.length === 1 ? 'it was' : 'they were'}: ${whys}`;
+  }
+  return message;
+}
+
 /** What changed, so the caller can refresh those articles' pages and live readers. */
 export interface ModerationOutcome {
   articles: string[];
   message: string;
+  /** The action that takes this one back, when there is one. */
+  undo?: { commentId: string; action: CommentAction };
 }
 
 function cleanReason(reason: unknown): string | null {
@@ -76,7 +115,8 @@ export class Moderation {
     if (refusal) throw new DomainError('rule_broken', refusal);
     const message = await this.applyCommentAction(actor, action, c);
     await this.audit(actor, `comment.${action}`, target, reason);
-    return { articles: [slug], message };
+    const undo = undoOf(action, c);
+    return { articles: [slug], message, undo: undo ? { commentId: c.id, action: undo } : undefined };
   }
 
   /** Carries out an action the rules allow (see moderation-rules.ts) and says what it did. */
@@ -97,6 +137,9 @@ export class Moderation {
         await this.inbox.released(released, parent, actor.name);
         return 'Comment approved: it is public now.';
       }
+      case 'hold':
+        await this.store.setCommentState(c.id, 'held', now);
+        return 'Comment back in the queue: only its writer and you see it.';
       case 'delete':
         await this.store.deleteComment(c.id, now);
         if (c.identityId !== actor.id && c.state !== 'held') await this.inbox.removed(c, actor.name);
@@ -129,20 +172,16 @@ export class Moderation {
     let articles: string[] = [];
     switch (action) {
       case 'ban': {
-        if (!reason) throw new DomainError('rule_broken', 'Give a reason for the ban: the reader is shown it.');
-        const days = input.days ?? 0;
-        if (!Number.isFinite(days) || days < 0 || days > 36500)
-          throw new DomainError('bad_request', 'The ban length is a number of days (0: until further notice).');
-        const until = days > 0 ? now + Math.round(days * DAY) : FOREVER;
-        await this.store.setIdentityBan(identity.id, until, reason);
-        if (input.withPrefix && identity.ipPrefixHash) await this.store.banPrefix(identity.ipPrefixHash, until, reason, now);
-        const when = until === FOREVER ? 'until further notice' : `until ${new Date(until).toISOString().slice(0, 10)}`;
+        const terms = banTerms(input, now);
+        const { until, when } = terms;
+        await this.store.setIdentityBan(identity.id, until, terms.reason);
+        if (input.withPrefix && identity.ipPrefixHash) await this.store.banPrefix(identity.ipPrefixHash, until, terms.reason, now);
         message = `${identity.name} is banned ${when}${input.withPrefix && identity.ipPrefixHash ? ', with their address prefix' : ''}.`;
         await this.audit(
           actor,
           input.withPrefix && identity.ipPrefixHash ? 'identity.ban+prefix' : 'identity.ban',
           target,
-          `${reason} (${when})`,
+          `${terms.reason} (${when})`,
         );
         return { articles, message };
       }
@@ -168,6 +207,45 @@ export class Moderation {
     }
     await this.audit(actor, `identity.${action}`, target, reason);
     return { articles, message };
+  }
+
+  /** Which of the chosen comments a bulk action applies to, read fresh (see moderation-rules.ts). */
+  async bulkPlan(action: BulkAction, ids: readonly string[]): Promise<BulkPlan<CommentRecord>> {
+    const found = (await Promise.all(ids.map((id) => this.store.getComment(id)))).filter((c): c is CommentRecord => c !== undefined);
+    const now = this.now();
+    const banned = new Set<string>();
+    if (action === 'ban') {
+      const writers = [...new Set(found.map((c) => c.identityId).filter((id): id is string => id !== null))];
+      for (const identity of await Promise.all(writers.map((id) => this.store.getIdentity(id))))
+        if (identity?.bannedUntil != null && identity.bannedUntil > now) banned.add(identity.id);
+    }
+    return planBulk(action, ids, found, (id) => banned.has(id));
+  }
+
+  /**
+   * One action on many comments (or on their writers): each one is carried out and audited on its
+   * own, as if taken one by one; those it no longer applies to are left alone and reported.
+   */
+  async bulk(actor: Actor, action: BulkAction, ids: readonly string[], ban: Partial<BanInput> = {}): Promise<ModerationOutcome> {
+    // A ban's terms are checked before anyone is banned, so a bad form changes nothing.
+    const terms = action === 'ban' ? banTerms(ban, this.now()) : undefined;
+    const plan = await this.bulkPlan(action, ids);
+    const articles = new Set<string>();
+    const done: CommentRecord[] = [];
+    const skipped = [...plan.skipped];
+    for (const c of plan.apply) {
+      try {
+        const outcome =
+          action === 'ban' ? await this.onIdentity(actor, 'ban', c.identityId, ban) : await this.onComment(actor, action, c.id);
+        for (const slug of outcome.articles) articles.add(slug);
+        done.push(c);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        skipped.push({ id: c.id, why: err.message });
+      }
+    }
+    const message = bulkMessage(action, done, skipped, terms?.when ?? '');
+    return { articles: [...articles], message };
   }
 
   /** The refusal for a banned address prefix, or null. */

@@ -1,8 +1,9 @@
 import { FOREVER } from '../../discussion/moderation.ts';
 import type { VoteGroup } from '../../discussion/vote-rules.ts';
 import type { CommentRecord, IdentityRecord } from '../../discussion/records.ts';
+import type { DeskComment } from '../admin-reads.ts';
 import { renderDocument } from '../render.ts';
-import { CommentRow } from './admin-comments.tsx';
+import { CommentRow, type TitleOf } from './admin-comments.tsx';
 import { AdminShell, type AdminShellProps } from './admin-shell.tsx';
 import { BanForm } from './ban-form.tsx';
 import { articlePath } from './paths.ts';
@@ -11,8 +12,9 @@ import { exactTime } from './time.ts';
 export function identityPage(
   props: AdminShellProps & {
     identity: IdentityRecord;
-    comments: CommentRecord[];
+    comments: DeskComment[];
     now: number;
+    titleOf: TitleOf;
   },
 ): string {
   const i = props.identity;
@@ -21,7 +23,9 @@ export function identityPage(
   const simple = (action: string, label: string) => (
     <form method="post" action={`${self}/${action}`} class="inline-form">
       <input type="hidden" name="_csrf" value={props.csrf} />
-      <button type="submit">{label}</button>
+      <button type="submit" class="secondary">
+        {label}
+      </button>
     </form>
   );
   return renderDocument(
@@ -46,9 +50,17 @@ export function identityPage(
       {i.role !== 'author' && (
         <section aria-labelledby="identity-actions">
           <h2 id="identity-actions">Actions</h2>
-          {banned ? simple('unban', 'Lift the ban') : <BanForm identityId={i.id} csrf={props.csrf} returnTo={self} idPrefix="ban" />}
-          {i.muted ? simple('unmute', 'Unmute') : simple('mute', 'Mute (their comments are shown only to them)')}
-          {simple('revoke-sessions', 'Sign them out everywhere')}
+          <div class="identity-actions">
+            {i.muted ? simple('unmute', 'Unmute') : simple('mute', 'Mute (their comments are shown only to them)')}
+            {simple('revoke-sessions', 'Sign them out everywhere')}
+            {banned && simple('unban', 'Lift the ban')}
+          </div>
+          {!banned && (
+            <div id="ban">
+              <h3>Ban {i.name}</h3>
+              <BanForm identityId={i.id} csrf={props.csrf} returnTo={self} idPrefix="ban" now={props.now} />
+            </div>
+          )}
         </section>
       )}
       <section aria-labelledby="identity-comments">
@@ -58,7 +70,7 @@ export function identityPage(
         ) : (
           <ol class="admin-comments">
             {props.comments.map((c) => (
-              <CommentRow c={c} csrf={props.csrf} returnTo={self} />
+              <CommentRow c={c} csrf={props.csrf} returnTo={self} titleOf={props.titleOf} />
             ))}
           </ol>
         )}
