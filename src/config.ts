@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type ServerSettings, type StreamSettings, serverSettingsFromEnv, streamSettingsFromEnv } from './server-settings.ts';
+import { type NotifySettings, notifySettingsFromEnv } from './notify/config.ts';
 
 /** How much of the client address forwarded by a proxy to believe. */
 export type TrustProxy = false | true | string[];
@@ -39,6 +40,8 @@ export interface Config {
   pageCacheBytes: number;
   /** Live-update events are kept this many days (and each article's latest 100 regardless); BYLINE_EVENTS_RETENTION_DAYS. */
   eventsRetentionDays: number;
+  /** Webhooks, push and the author's mail (BYLINE_PUSH_*, BYLINE_SMTP_URL, BYLINE_MAIL_*; see notify/config.ts). */
+  notify: NotifySettings;
 }
 
 /**
@@ -125,6 +128,8 @@ export interface WriteLimits {
   deletesPerMinute: number;
   /** New recovery key, sign out everywhere, delete my name, recovery by key. */
   accountActionsPerHour: number;
+  /** The author's moderation actions on the desk and the article pages (a bulk action counts once). */
+  deskActionsPerHour: number;
 }
 
 export const defaultLimits: Limits = {
@@ -142,6 +147,7 @@ export const defaultWriteLimits: WriteLimits = {
   editsPerHour: 30,
   deletesPerMinute: 10,
   accountActionsPerHour: 20,
+  deskActionsPerHour: 600,
 };
 
 /** A rate-limit setting from the environment: a whole number of at least 1, or the default. */
@@ -173,6 +179,7 @@ function writeLimitsFromEnv(env: NodeJS.ProcessEnv): WriteLimits {
     editsPerHour: read('BYLINE_LIMIT_EDITS_PER_HOUR', defaultWriteLimits.editsPerHour),
     deletesPerMinute: read('BYLINE_LIMIT_DELETES_PER_MINUTE', defaultWriteLimits.deletesPerMinute),
     accountActionsPerHour: read('BYLINE_LIMIT_ACCOUNT_ACTIONS_PER_HOUR', defaultWriteLimits.accountActionsPerHour),
+    deskActionsPerHour: read('BYLINE_LIMIT_DESK_ACTIONS_PER_HOUR', defaultWriteLimits.deskActionsPerHour),
   };
 }
 
@@ -259,5 +266,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     server: { ...serverSettingsFromEnv(env), ...overrides.server },
     pageCacheBytes: overrides.pageCacheBytes ?? pageCacheBytesFromEnv(env),
     eventsRetentionDays: overrides.eventsRetentionDays ?? eventsRetentionDaysFromEnv(env),
+    notify: { ...notifySettingsFromEnv(env), ...overrides.notify },
   };
 }

@@ -18,6 +18,7 @@ export interface Limiters {
   editsHourly: RateLimiterAbstract;
   deletes: RateLimiterAbstract;
   accountActions: RateLimiterAbstract;
+  deskActions: RateLimiterAbstract;
   close(): void;
 }
 
@@ -93,6 +94,7 @@ export function createLimiters(config: Config, backend?: LimiterBackend | Limite
     editsHourly: make({ keyPrefix: 'ehour', points: w.editsPerHour, duration: 3600 }),
     deletes: make({ keyPrefix: 'deletes', points: w.deletesPerMinute, duration: 60 }),
     accountActions: make({ keyPrefix: 'account', points: w.accountActionsPerHour, duration: 3600 }),
+    deskActions: make({ keyPrefix: 'desk', points: w.deskActionsPerHour, duration: 3600 }),
     close: () => chosen.close(),
   };
 }

@@ -85,6 +85,14 @@ export class ReaderWrites {
     await take(this.limiters.accountActions, viewer.identity.id, 'changing your account');
   }
 
+  /**
+   * The author's moderation actions, counted like a reader's writes: a stolen author session
+   * cannot churn the whole discussion (and every live reader's stream) without limit.
+   */
+  async deskAction(viewer: Viewer): Promise<void> {
+    await take(this.limiters.deskActions, viewer.identity.id, 'moderating');
+  }
+
   async rotateRecoveryKey(viewer: Viewer): Promise<string> {
     await this.accountAction(viewer);
     return this.discussion.rotateRecoveryKey(viewer);
