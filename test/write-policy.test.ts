@@ -118,12 +118,15 @@ describe('muted writers', () => {
 
     const state = (await call(t, 'GET', `/api/v1/articles/${slug}/viewer`, { cookie: loud.cookie })).json() as {
       pending: { id: string; parentId: string | null; html: string }[];
+      standing: { kind: string; notice: string | null };
     };
     const placed = new Map(state.pending.map((p) => [p.id, p]));
     assert.ok(placed.get(reply.id)?.html.includes('A quiet reply'), 'the reply is sent for the script to place');
     assert.equal(placed.get(reply.id)?.parentId, parent.id);
     assert.ok(placed.get(top.id)?.html.includes('A quiet top-level comment'));
-    assert.doesNotMatch(JSON.stringify(state), /mute/i, 'nothing tells them they are muted');
+    // They are told before they write, not left to find out (issue: a muted reader learns of it first).
+    assert.equal(state.standing.kind, 'muted');
+    assert.match(state.standing.notice ?? '', /shown only to you and the author/);
 
     const other = (await call(t, 'GET', `/api/v1/articles/${slug}/viewer`, { cookie: target.cookie })).json() as {
       pending: { id: string }[];
@@ -256,7 +259,7 @@ describe('limits: every write takes from one, refused input costs nothing, retri
       now,
       config: {
         limits: { ...generousLimits, commentsPer15Seconds: 1, commentsPerHour: 100, votesPerMinute: 2, newNamesPerPrefixPerHour: 2 },
-        writeLimits: { editsPerMinute: 3, editsPerHour: 100, deletesPerMinute: 2, accountActionsPerHour: 3 },
+        writeLimits: { editsPerMinute: 3, editsPerHour: 100, deletesPerMinute: 2, accountActionsPerHour: 3, deskActionsPerHour: 100 },
       },
     });
   });

@@ -37,20 +37,10 @@ function newKey(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function focusSignIn(message: string): void {
-  const field = root?.querySelector<HTMLInputElement>('.composer input[name=name]');
-  announce(message);
-  if (field) {
-    field.focus();
-    field.scrollIntoView({ block: 'center' });
-  }
-}
-
 async function onVote(form: HTMLFormElement): Promise<void> {
   const li = form.closest<HTMLElement>('li.comment');
   const button = form.querySelector<HTMLButtonElement>('button.vote');
   if (!li || !button || button.disabled) return;
-  if (root?.dataset.signedIn !== 'true') return focusSignIn('Sign in with a display name to upvote.');
   const voted = button.getAttribute('aria-pressed') === 'true';
   const before = Number(li.dataset.score ?? 0);
   setScore(li, before + (voted ? -1 : 1), !voted);
@@ -168,13 +158,43 @@ function openReply(link: HTMLAnchorElement): void {
   textarea?.focus();
 }
 
-async function onDelete(form: HTMLFormElement): Promise<void> {
+function button(label: string, className: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = className;
+  b.textContent = label;
+  return b;
+}
+
+/** Delete asks in place, as the page without the script asks on a page of its own: Delete, or Keep it. */
+function askDelete(form: HTMLFormElement): void {
   const li = form.closest<HTMLElement>('li.comment');
-  if (!li || !confirm('Delete your comment? This cannot be undone.')) return;
-  const res = await api('DELETE', `/api/v1/comments/${li.dataset.id}`);
-  if (!res.ok) return announce(errorText(res.data));
-  applyDelete(li, (res.data as { placeholder: boolean }).placeholder);
-  announce('Your comment was deleted.');
+  if (!li || form.hidden) return;
+  const question = document.createElement('span');
+  question.className = 'delete-confirm';
+  question.setAttribute('role', 'group');
+  question.setAttribute('aria-label', 'Delete your comment?');
+  const yes = button('Delete', 'link-button confirm-delete');
+  const no = button('Keep it', 'link-button keep-comment');
+  question.append('Delete this comment? ', yes, ' ', no);
+  form.hidden = true;
+  form.after(question);
+  no.addEventListener('click', () => {
+    question.remove();
+    form.hidden = false;
+    form.querySelector('button')?.focus();
+  });
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    const res = await api('DELETE', `/api/v1/comments/${li.dataset.id}`);
+    if (!res.ok) {
+      yes.disabled = false;
+      return announce(errorText(res.data));
+    }
+    applyDelete(li, (res.data as { placeholder: boolean }).placeholder);
+    announce('Your comment was deleted.');
+  });
+  yes.focus();
 }
 
 // ---- Small things ----
@@ -218,6 +238,8 @@ export function enhanceDiscussion(): void {
   area.addEventListener('submit', (e) => {
     const form = e.target as HTMLFormElement;
     if (form.classList.contains('vote-form')) {
+      // A visitor's vote goes the way it goes without the script: to sign in, remembered, and back.
+      if (area.dataset.signedIn !== 'true') return;
       e.preventDefault();
       void onVote(form);
     } else if (form.classList.contains('comment-form') && !form.action.includes('/edit')) {
@@ -225,7 +247,7 @@ export function enhanceDiscussion(): void {
       void onPost(form);
     } else if (form.classList.contains('delete-form')) {
       e.preventDefault();
-      void onDelete(form);
+      askDelete(form);
     }
   });
   area.addEventListener('click', (e) => {

@@ -18,6 +18,8 @@ interface ViewerState {
    * (waiting for review, for instance), rendered as their own page shows them.
    */
   pending: { id: string; parentId: string | null; html: string }[];
+  /** Banned (may not comment or vote) or muted, with the words the server's page shows. */
+  standing?: { kind: 'free' | 'banned' | 'muted'; notice: string | null };
 }
 
 function hasCookie(name: string): boolean {
@@ -81,7 +83,7 @@ function markVoted(li: HTMLElement): void {
   if (action) action.value = 'down';
 }
 
-function markOwn(li: HTMLElement, canEdit: boolean, csrf: string): void {
+function markOwn(li: HTMLElement, canEdit: boolean): void {
   const actions = li.querySelector<HTMLElement>(':scope > .comment-card > .comment-actions');
   const voteForm = actions?.querySelector('form.vote-form');
   if (!actions || !voteForm) return;
@@ -94,12 +96,35 @@ function markOwn(li: HTMLElement, canEdit: boolean, csrf: string): void {
   voteForm.replaceWith(score);
   if (canEdit)
     actions.append(el('a', { class: 'edit-link', href: `/comments/${li.dataset.id}/edit`, 'aria-label': 'Edit your comment' }, 'Edit'));
-  const del = el('form', { method: 'post', action: `/comments/${li.dataset.id}/delete`, class: 'delete-form' });
-  del.append(
-    hidden('_csrf', csrf),
-    el('button', { type: 'submit', class: 'link-button delete-button', 'aria-label': 'Delete your comment' }, 'Delete'),
-  );
+  // As the server renders it (pages/comment-item.tsx): a GET to the confirmation page, which the
+  // script turns into a question in place.
+  const del = el('form', { method: 'get', action: `/comments/${li.dataset.id}/delete`, class: 'delete-form' });
+  del.append(el('button', { type: 'submit', class: 'link-button delete-button', 'aria-label': 'Delete your comment' }, 'Delete'));
   actions.append(del);
+}
+
+/**
+ * A banned reader is told before they write, as on the server's page: the notice where the
+ * composer would be, vote buttons disabled and pointing to it, no Reply links. A muted reader
+ * is told above the composer.
+ */
+function applyStanding(root: HTMLElement, standing: NonNullable<ViewerState['standing']>): void {
+  if (!standing.notice) return;
+  const notice = el('p', { class: `standing-notice is-${standing.kind}`, id: 'standing-notice' }, standing.notice);
+  const composer = root.querySelector('.composer');
+  if (standing.kind !== 'banned') {
+    composer?.querySelector('.comment-form')?.before(notice);
+    return;
+  }
+  // Where comments are closed, the composer keeps saying so, and the notice follows.
+  if (composer?.querySelector('.comment-form, .signin-form')) composer.replaceChildren(notice);
+  else composer?.append(notice);
+  for (const button of root.querySelectorAll<HTMLButtonElement>('button.vote')) {
+    button.disabled = true;
+    button.setAttribute('aria-describedby', 'standing-notice');
+    button.title = standing.notice;
+  }
+  for (const link of root.querySelectorAll('a.reply-link, a.edit-link')) link.remove();
 }
 
 /** Fills in the signed-in reader's own state on a shared page. Resolves when done (or not needed). */
@@ -140,10 +165,11 @@ export async function applyViewerOverlay(): Promise<void> {
   for (const own of state.own) {
     const li = document.getElementById(`comment-${own.id}`);
     // A placed comment came rendered with its own controls already.
-    if (li && !own.held && !placed.has(own.id)) markOwn(li, own.canEdit, state.csrf);
+    if (li && !own.held && !placed.has(own.id)) markOwn(li, own.canEdit);
   }
   for (const form of root.querySelectorAll<HTMLFormElement>('form.vote-form')) {
     if (!form.querySelector('input[name=_csrf]')) form.prepend(hidden('_csrf', state.csrf));
   }
+  if (state.standing) applyStanding(root, state.standing);
   root.dataset.signedIn = 'true';
 }

@@ -1,4 +1,4 @@
-import type { CommentState } from './records.ts';
+import type { CommentState, IdentityRecord } from './records.ts';
 
 /**
  * Who may see, edit and vote on a comment. Each rule is written once, here, as a pure function;
@@ -92,4 +92,49 @@ export function canVote(
 ): boolean {
   if (!opts.open || opts.voterId === undefined || opts.shown !== 'full') return false;
   return voteRefusal(c, opts.voterId) === null;
+}
+
+/**
+ * Where a signed-in reader stands with the author: free to write, banned (until a date, or until
+ * further notice, with the reason the author gave), or muted (they may write, but what they write
+ * is shown only to them and the author). Pages and the script tell the reader before they write;
+ * the service refuses a banned reader's writes with the same words.
+ */
+export type Standing = { kind: 'free' } | { kind: 'banned'; until: number | null; reason: string | null } | { kind: 'muted' };
+
+/**
+ * A ban "until further notice" is stored as this far-off date (moderation.ts bans with it as
+ * FOREVER; it is repeated here because moderation.ts reaches this module through the inbox, and
+ * test/reader-flows.test.ts checks that the two agree).
+ */
+export const BAN_WITHOUT_END = Date.parse('9999-12-31T00:00:00Z');
+
+export function standingOf(identity: Pick<IdentityRecord, 'bannedUntil' | 'banReason' | 'muted'>, now: number): Standing {
+  const until = identity.bannedUntil;
+  if (until !== null && until > now) return { kind: 'banned', until: until >= BAN_WITHOUT_END ? null : until, reason: identity.banReason };
+  return identity.muted ? { kind: 'muted' } : { kind: 'free' };
+}
+
+/** A ban's end as the reader reads it: "9 December 2026" (UTC, so every page says the same). */
+function banEnd(until: number): string {
+  return new Date(until).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** What the reader is told of their standing, or null when there is nothing to tell. */
+export function standingNotice(standing: Standing): string | null {
+  switch (standing.kind) {
+    case 'free':
+      return null;
+    case 'banned': {
+      const when = standing.until === null ? 'until further notice' : `until ${banEnd(standing.until)}`;
+      return `You can’t comment or vote ${when}${standing.reason ? ` — reason: ${standing.reason}` : '.'}`;
+    }
+    case 'muted':
+      return 'The author has limited your name: for now, what you write here is shown only to you and the author.';
+  }
+}
+
+/** Why this reader may not comment, reply, edit or vote, or null when they may. */
+export function writeRefusal(standing: Standing): string | null {
+  return standing.kind === 'banned' ? standingNotice(standing) : null;
 }

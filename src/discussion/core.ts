@@ -1,8 +1,7 @@
 import type { DiscussionStore } from './ports.ts';
 import type { CommentRecord } from './records.ts';
-import { canEdit, canVote, relationTo, type Visibility, visibility } from './comment-rules.ts';
+import { canEdit, canVote, relationTo, standingOf, type Visibility, visibility, writeRefusal } from './comment-rules.ts';
 import { DomainError } from './errors.ts';
-import { FOREVER } from './moderation.ts';
 import { nameKey } from './names.ts';
 import { RenderCache } from './render-cache.ts';
 import type { ArticleDirectory, DiscussionHooks, DiscussionSettings, Viewer } from './settings.ts';
@@ -51,16 +50,11 @@ export class DiscussionCore {
     if (!(await this.isOpen(slug))) throw new DomainError('rule_broken', 'Comments on this article are closed.');
   }
 
-  /** The viewer, if signed in and not banned; otherwise the refusal a writer is shown. */
+  /** The viewer, if signed in and not banned; otherwise the refusal a writer is shown (see comment-rules.ts). */
   requireViewer(viewer: Viewer | undefined): Viewer {
     if (!viewer) throw new DomainError('unauthenticated', 'Sign in with a display name first.');
-    const until = viewer.identity.bannedUntil;
-    if (until !== null && until > this.now()) {
-      // A ban "until further notice" is stored as a far-off date; say so rather than print it.
-      const when = until >= FOREVER ? '' : ` until ${new Date(until).toISOString().slice(0, 10)}`;
-      const why = viewer.identity.banReason ? ` Reason: ${viewer.identity.banReason}` : '';
-      throw new DomainError('forbidden', `You can't post or vote here${when}.${why}`);
-    }
+    const refusal = writeRefusal(standingOf(viewer.identity, this.now()));
+    if (refusal) throw new DomainError('forbidden', refusal);
     return viewer;
   }
 

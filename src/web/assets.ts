@@ -19,6 +19,9 @@ export interface Assets {
   css: Asset;
   js: Asset;
   icon: Asset;
+  /** The push opt-in on /me (src/client/push.ts) and its service worker (push-worker.ts), served from the root. */
+  push: Asset;
+  pushWorker: Asset;
   byPath: Map<string, Asset>;
 }
 
@@ -32,29 +35,31 @@ function fingerprint(name: string, ext: string, content: Buffer, contentType: st
  * running from the sources, bundled and minified in memory at start-up so that an edit to
  * src/client shows on the next start with no build step to forget.
  */
-function clientScript(): Buffer {
+function clientScript(entry: 'main' | 'push' | 'push-worker' = 'main'): Buffer {
   const manifest = join(here, 'assets-manifest.json');
   if (existsSync(manifest)) {
-    const { script } = JSON.parse(readFileSync(manifest, 'utf8')) as { script: string };
-    return readFileSync(join(here, 'assets', script));
+    const names = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>;
+    return readFileSync(join(here, 'assets', names[entry === 'main' ? 'script' : entry]!));
   }
   // esbuild is a development dependency: loaded only on this path, never in production.
   const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   type BuildOptions = import('esbuild').BuildOptions;
   // The same options as the production build (scripts/build.js reads this file too).
   const options = JSON.parse(readFileSync(join(here, '..', 'client', 'bundle-options.json'), 'utf8')) as BuildOptions;
-  const result = buildSync({ ...options, entryPoints: [join(here, '..', 'client', 'main.ts')], write: false });
+  const result = buildSync({ ...options, entryPoints: [join(here, '..', 'client', `${entry}.ts`)], write: false });
   return Buffer.from(result.outputFiles[0]!.contents);
 }
 
 export function buildAssets(): Assets {
   // One stylesheet for the whole site: the reading pages, then the discussion, then the admin.
-  const cssParts = ['style.css', 'discussion.css', 'admin.css']
+  const cssParts = ['style.css', 'discussion.css', 'account.css', 'admin.css', 'notify.css', 'inbox.css']
     .map((name) => join(here, 'assets', name))
     .filter((file) => existsSync(file))
     .map((file) => readFileSync(file));
   const css = fingerprint('style', 'css', Buffer.concat(cssParts), 'text/css; charset=utf-8');
   const js = fingerprint('byline', 'js', clientScript(), 'text/javascript; charset=utf-8');
   const icon = fingerprint('icon', 'svg', readFileSync(join(here, 'assets', 'icon.svg')), 'image/svg+xml');
-  return { css, js, icon, byPath: new Map([css, js, icon].map((a) => [a.path, a])) };
+  const push = fingerprint('push', 'js', clientScript('push'), 'text/javascript; charset=utf-8');
+  const pushWorker = fingerprint('push-worker', 'js', clientScript('push-worker'), 'text/javascript; charset=utf-8');
+  return { css, js, icon, push, pushWorker, byPath: new Map([css, js, icon].map((a) => [a.path, a])) };
 }

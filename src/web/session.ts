@@ -2,6 +2,7 @@
 // other cookies hold no secret and only steer which page a browser is given.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
+import { MAX_BODY_CHARS } from '../discussion/body.ts';
 
 /** What the cookies need to know: whether they may go over plain HTTP, and how long a session lives. */
 export interface CookieContext {
@@ -79,4 +80,32 @@ export const authorHintCookie = 'byline_author';
 export function setAuthorHint(ctx: CookieContext, reply: FastifyReply): void {
   // Fastify adds a Set-Cookie header to those already set, rather than replacing them.
   reply.header('Set-Cookie', `${authorHintCookie}=1; Path=/; SameSite=Lax; Max-Age=${sessionCookieSeconds(ctx)}${secureFlag(ctx)}`);
+}
+
+/**
+ * What a visitor meant to do when they were sent to sign in: upvote a comment, or reply to one
+ * with the text they had typed. It travels only as hidden fields of our own sign-in forms (and
+ * the query of the sign-in page, for a vote), bounded: a comment id, and a draft no longer than
+ * a comment may be. After sign-in the vote is cast by the sign-in POST itself (a click on our
+ * own page, behind the cross-site guard); a reply comes back in the reply form, never posted
+ * unseen.
+ */
+export type SignInIntent = { kind: 'vote'; commentId: string } | { kind: 'reply'; commentId: string; draft: string };
+
+const COMMENT_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+export function intentFrom(fields: { intent?: unknown; comment?: unknown; draft?: unknown }): SignInIntent | undefined {
+  const { intent, comment, draft } = fields;
+  if (typeof comment !== 'string' || !COMMENT_ID.test(comment)) return undefined;
+  if (intent === 'vote') return { kind: 'vote', commentId: comment };
+  if (intent === 'reply') {
+    const text = typeof draft === 'string' ? draft : '';
+    return text.length <= MAX_BODY_CHARS ? { kind: 'reply', commentId: comment, draft: text } : undefined;
+  }
+  return undefined;
+}
+
+/** The sign-in page's address for a vote intent (a reply's draft is too long for an address: it is posted). */
+export function signInForVote(commentId: string, returnTo: string): string {
+  return `/signin?intent=vote&comment=${encodeURIComponent(commentId)}&return=${encodeURIComponent(returnTo)}`;
 }

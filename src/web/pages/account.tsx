@@ -2,7 +2,11 @@ import type { ComponentChildren } from 'preact';
 import type { AppContext } from '../context.ts';
 import { renderDocument } from '../render.ts';
 import { type DiscussionViewer, SignInForm } from './discussion.tsx';
+import { IntentFields, type IntentView, intentPromise, SignedInAlready } from './comment-forms.tsx';
+
+export type { IntentView } from './comment-forms.tsx';
 import { Layout } from './layout.tsx';
+import { PushSection } from './push-section.tsx';
 import { exactTime } from './time.ts';
 
 export interface PageShell {
@@ -12,14 +16,7 @@ export interface PageShell {
 
 export function Shell(props: PageShell & { title: string; children: ComponentChildren; narrow?: boolean }) {
   return (
-    <Layout
-      ctx={props.ctx}
-      title={props.title}
-      description={props.title}
-      ogType="website"
-      noindex
-      viewer={props.viewer ? { name: props.viewer.name, isAuthor: props.viewer.isAuthor } : null}
-    >
+    <Layout ctx={props.ctx} title={props.title} description={props.title} ogType="website" noindex viewer={props.viewer}>
       <div class="wrap account-page">
         <h1>{props.title}</h1>
         {props.children}
@@ -51,13 +48,20 @@ export function safeReturn(value: unknown, fallback = '/'): string {
   return `${path}${url.search}${url.hash}`;
 }
 
-export function signInPage(props: PageShell & { returnTo: string; error?: string; recoverError?: string; name?: string }): string {
+export function signInPage(
+  props: PageShell & { returnTo: string; error?: string; recoverError?: string; name?: string; intent?: IntentView },
+): string {
+  const intent = props.intent;
   return renderDocument(
     <Shell {...props} title="Sign in">
-      {props.viewer && (
-        <p class="notice">
-          You are signed in as <strong>{props.viewer.name}</strong>. <a href="/me">Your page</a>
-        </p>
+      {props.viewer ? (
+        <SignedInAlready viewer={props.viewer} intent={intent} />
+      ) : (
+        intent && (
+          <p class="notice intent-notice" role="status">
+            {intentPromise(intent)}
+          </p>
+        )
       )}
       <section aria-labelledby="new-name">
         <h2 id="new-name">Take a display name</h2>
@@ -70,7 +74,9 @@ export function signInPage(props: PageShell & { returnTo: string; error?: string
             {props.error}
           </p>
         )}
-        <SignInForm returnTo={props.returnTo} idPrefix="signin" />
+        <SignInForm returnTo={props.returnTo} idPrefix="signin" name={props.recoverError ? undefined : props.name}>
+          <IntentFields intent={intent} />
+        </SignInForm>
       </section>
       <section aria-labelledby="recover-name">
         <h2 id="recover-name">Use your name on this device</h2>
@@ -82,6 +88,7 @@ export function signInPage(props: PageShell & { returnTo: string; error?: string
         )}
         <form method="post" action="/signin/recover" class="recover-form">
           <input type="hidden" name="return" value={props.returnTo} />
+          <IntentFields intent={intent} />
           <label for="recover-name-field">Display name</label>
           <input id="recover-name-field" name="name" type="text" required maxLength={80} autocomplete="username" value={props.name ?? ''} />
           <label for="recover-key-field">Recovery key</label>
@@ -111,12 +118,18 @@ export function authorSignInPage(props: PageShell & { name: string; token: strin
   );
 }
 
+/** The key, once, with a Copy button the script reveals (without it the key stays selectable). */
 export function RecoveryKeyNote(props: { recoveryKey: string }) {
   return (
     <div class="recovery-key" role="note" aria-labelledby="recovery-key-title">
       <h2 id="recovery-key-title">Your recovery key</h2>
-      <p>
-        <code class="key">{props.recoveryKey}</code>
+      <p class="key-line">
+        <code class="key" id="recovery-key-value">
+          {props.recoveryKey}
+        </code>{' '}
+        <button type="button" class="copy-button" data-copy-target="recovery-key-value" aria-label="Copy the recovery key" hidden>
+          Copy
+        </button>
       </p>
       <p>
         This is shown once. Keep it somewhere safe (a password manager is ideal): with it you can use your name on another device. We keep
@@ -126,7 +139,13 @@ export function RecoveryKeyNote(props: { recoveryKey: string }) {
   );
 }
 
-export function welcomePage(props: PageShell & { name: string; recoveryKey: string; returnTo: string; recovered: boolean }): string {
+/** What became of the intent the reader signed in with (see routes/session.ts). */
+export type IntentOutcome = { kind: 'voted'; message: string; ok: boolean } | { kind: 'reply'; form: ComponentChildren };
+
+export function welcomePage(
+  props: PageShell & { name: string; recoveryKey: string; returnTo: string; recovered: boolean; outcome?: IntentOutcome },
+): string {
+  const { outcome } = props;
   return renderDocument(
     <Shell {...props} title={props.recovered ? `Welcome back, ${props.name}` : `Welcome, ${props.name}`}>
       <p>
@@ -134,85 +153,192 @@ export function welcomePage(props: PageShell & { name: string; recoveryKey: stri
           ? 'You are signed in on this device. Your old recovery key no longer works.'
           : 'The name is yours. You can now comment, reply and upvote.'}
       </p>
+      {outcome?.kind === 'voted' && (
+        <p class={outcome.ok ? 'notice intent-done' : 'form-error'} role="status">
+          {outcome.message}
+        </p>
+      )}
       <RecoveryKeyNote recoveryKey={props.recoveryKey} />
-      <p>
-        <a class="button-link" href={props.returnTo}>
-          Continue
-        </a>
-      </p>
+      {outcome?.kind === 'reply' ? (
+        <section aria-labelledby="your-reply">
+          <h2 id="your-reply">Your reply, ready to post</h2>
+          {outcome.form}
+        </section>
+      ) : (
+        <p>
+          <a class="button-link" href={props.returnTo}>
+            Continue
+          </a>
+        </p>
+      )}
     </Shell>,
   );
 }
 
-export function mePage(
-  props: PageShell & { viewer: DiscussionViewer; createdAt: number; recoveryKey?: string; signedOutOthers?: number },
-): string {
+/**
+ * The reader's page: grouped, quiet, the destructive action last and behind a confirmation. The
+ * one filled button per section is the action most people come for; the rest are links.
+ */
+export function mePage(props: PageShell & { viewer: DiscussionViewer; createdAt: number; recoveryKey?: string }): string {
   const csrf = <input type="hidden" name="_csrf" value={props.viewer.csrf} />;
   return renderDocument(
     <Shell {...props} title={props.viewer.name}>
-      <p>
-        Your display name here{props.viewer.isAuthor ? ', marked as the author' : ''}, taken {exactTime(props.createdAt)}.
-      </p>
-      {props.recoveryKey && <RecoveryKeyNote recoveryKey={props.recoveryKey} />}
-      {props.signedOutOthers !== undefined && (
-        <p class="notice" role="status">
-          Signed out on every device. Sign in again here with your recovery key.
+      {props.viewer.isAuthor && (
+        <p class="desk-link">
+          <a class="button-link" href="/admin">
+            Go to your desk
+          </a>{' '}
+          Comments waiting for review, moderation and settings.
         </p>
       )}
-      <section aria-labelledby="me-key">
-        <h2 id="me-key">Recovery key</h2>
-        <p>Lost your recovery key, or worried someone saw it? Make a new one; the old one stops working.</p>
-        <form method="post" action="/me/recovery-key">
-          {csrf}
-          <button type="submit">Make a new recovery key</button>
-        </form>
-      </section>
-      <section aria-labelledby="me-inbox">
-        <h2 id="me-inbox">Inbox and private feed</h2>
+      <section class="me-section" aria-labelledby="me-name">
+        <h2 id="me-name">Your name and key</h2>
         <p>
-          Replies to your comments arrive in your <a href="/inbox">inbox</a>. To follow them in a feed reader, make a private feed address
-          (shown once); making a new one or turning it off stops the old address working.
+          You are <strong>{props.viewer.name}</strong> here{props.viewer.isAuthor ? ', marked as the author' : ''}, since{' '}
+          {exactTime(props.createdAt)}.
         </p>
-        <form method="post" action="/inbox/feed" class="inline-form">
+        {props.recoveryKey && <RecoveryKeyNote recoveryKey={props.recoveryKey} />}
+        <form method="post" action="/me/recovery-key" class="quiet-form">
           {csrf}
-          <button type="submit">Make a private feed address</button>
-        </form>
-        <form method="post" action="/inbox/feed/revoke" class="inline-form">
-          {csrf}
-          <button type="submit">Turn the feed off</button>
+          <p>
+            Lost your recovery key, or worried someone saw it?{' '}
+            <button type="submit" class="link-button">
+              Make a new recovery key
+            </button>{' '}
+            (the old one stops working).
+          </p>
         </form>
       </section>
-      <section aria-labelledby="me-sessions">
-        <h2 id="me-sessions">Signing out</h2>
+      <section class="me-section" aria-labelledby="me-sessions">
+        <h2 id="me-sessions">Your sessions</h2>
+        <p>You stay signed in on this device until you sign out here, or a long while passes without a visit.</p>
         <form method="post" action="/signout" class="inline-form">
           {csrf}
-          <button type="submit">Sign out on this device</button>
+          <button type="submit">Sign out</button>
         </form>
         <form method="post" action="/signout/everywhere" class="inline-form">
           {csrf}
-          <button type="submit">Sign out everywhere</button>
-        </form>
-      </section>
-      <section aria-labelledby="me-data">
-        <h2 id="me-data">Your data</h2>
-        <p>
-          <a href="/me/export.json" download="byline-my-data.json">
-            Download everything you wrote here (JSON)
-          </a>
-        </p>
-        <form method="post" action="/me/delete" class="danger-zone">
-          {csrf}
-          <p>
-            Deleting your name removes your votes and comments. Comments that others replied to stay as “[deleted]” placeholders so their
-            replies still make sense. This can't be undone.
-          </p>
-          <input type="checkbox" id="confirm-delete" name="confirm" value="yes" required />
-          <label for="confirm-delete">Yes, delete my name and everything I wrote</label>
-          <button type="submit" class="danger">
-            Delete my name
+          <button type="submit" class="link-button">
+            Sign out on every device
           </button>
         </form>
       </section>
+      <section class="me-section" aria-labelledby="me-notifications">
+        <h2 id="me-notifications">Notifications</h2>
+        <p>
+          Replies to your comments arrive in your <a href="/inbox">inbox</a>; the header shows how many are new.
+        </p>
+        <PushSection csrf={props.viewer.csrf} />
+        <p class="feed-controls">
+          To follow your inbox in a feed reader, make a private feed address (shown once). Making a new one, or turning it off, stops the
+          old address working.
+        </p>
+        <form method="post" action="/inbox/feed" class="inline-form">
+          {csrf}
+          <button type="submit" class="link-button">
+            Make a private feed address
+          </button>
+        </form>
+        <form method="post" action="/inbox/feed/revoke" class="inline-form">
+          {csrf}
+          <button type="submit" class="link-button">
+            Turn the feed off
+          </button>
+        </form>
+      </section>
+      <section class="me-section" aria-labelledby="me-data">
+        <h2 id="me-data">Your data</h2>
+        <p>
+          <a href="/me/export.json" download="byline-my-data.json">
+            Download everything you wrote here
+          </a>{' '}
+          (your name, comments and upvotes, as JSON).
+        </p>
+      </section>
+      <section class="me-section danger-zone" aria-labelledby="me-delete">
+        <h2 id="me-delete">Delete your name</h2>
+        <p>Your name, your upvotes and your comments go; you are asked to confirm first.</p>
+        <p>
+          <a href="/me/delete" class="danger-link">
+            Delete your name…
+          </a>
+        </p>
+      </section>
+    </Shell>,
+  );
+}
+
+/** The confirmation step before a name is deleted: what goes, what stays, and a way back. */
+export function deleteNamePage(props: PageShell & { viewer: DiscussionViewer; comments: number; votes: number }): string {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return renderDocument(
+    <Shell {...props} title="Delete your name?">
+      <div class="danger-zone">
+        <h2>What goes</h2>
+        <ul>
+          <li>
+            The name <strong>{props.viewer.name}</strong>: anyone may take it afterwards, and your recovery key stops working.
+          </li>
+          <li>
+            {props.comments === 0
+              ? 'No comments: you have written none.'
+              : `${plural(props.comments, 'comment', 'comments')} you wrote: each is removed.`}
+          </li>
+          <li>
+            {props.votes === 0
+              ? 'No upvotes: you have given none.'
+              : `${plural(props.votes, 'upvote', 'upvotes')}: they go, and the scores follow.`}
+          </li>
+          <li>Your inbox, your private feed, and your sessions on every device.</li>
+        </ul>
+        <h2>What stays</h2>
+        <ul>
+          <li>Where others replied to one of your comments, a “[deleted]” placeholder keeps their replies in place.</li>
+          <li>Others’ notifications and the author’s records say “[deleted]” instead of your name.</li>
+        </ul>
+        <p>
+          This can’t be undone. To keep a copy, <a href="/me/export.json">download your data</a> first.
+        </p>
+        <form method="post" action="/me/delete" class="confirm-actions">
+          <input type="hidden" name="_csrf" value={props.viewer.csrf} />
+          <input type="hidden" name="confirm" value="yes" />
+          <button type="submit" class="danger">
+            Delete my name for good
+          </button>
+          <a class="button-link" href="/me">
+            Keep my name
+          </a>
+        </form>
+      </div>
+    </Shell>,
+  );
+}
+
+export type SignedOutKind = 'here' | 'everywhere' | 'deleted';
+
+const signedOutWords: Record<SignedOutKind, { title: string; text: string }> = {
+  here: { title: 'You are signed out', text: 'You are signed out on this device. Your name stays yours.' },
+  everywhere: {
+    title: 'You are signed out everywhere',
+    text: 'Every session of your name has ended, on every device. To sign in again, use your name with its recovery key.',
+  },
+  deleted: { title: 'Your name is deleted', text: 'Your name, your upvotes and your comments are gone, and you are signed out.' },
+};
+
+/** Where a reader lands after signing out (or deleting their name): it says what happened. */
+export function signedOutPage(props: PageShell & { kind: SignedOutKind }): string {
+  const words = signedOutWords[props.kind];
+  return renderDocument(
+    <Shell {...props} title={words.title}>
+      <p class="notice" role="status">
+        {words.text}
+      </p>
+      <p class="confirm-actions">
+        <a class="button-link" href="/">
+          Go to the front page
+        </a>
+        {props.kind !== 'deleted' && <a href="/signin">Sign in again</a>}
+      </p>
     </Shell>,
   );
 }

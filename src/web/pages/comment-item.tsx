@@ -1,51 +1,21 @@
-import { type CommentAction, commentActionsFor } from '../../discussion/moderation-rules.ts';
 import type { CommentView, DisplayItem } from '../../discussion/service.ts';
-import { actionLabels } from './admin-comments.tsx';
-import { BanForm } from './ban-form.tsx';
-import { AuthorBadge, CsrfField, type DiscussionViewer } from './comment-forms.tsx';
+import { standingNotice } from '../../discussion/comment-rules.ts';
+import { AuthorBadge, CsrfField, type DiscussionViewer, mayWrite, STANDING_NOTICE_ID } from './comment-forms.tsx';
+import { ModerateMenu } from './moderate-menu.tsx';
 import { articlePath } from './paths.ts';
 import { exactTime, relativeTime } from './time.ts';
 
-/** The actions offered under a comment, in this order; the rest are on the admin pages. */
-const INLINE_ACTIONS: readonly CommentAction[] = ['release', 'restore', 'hide', 'pin', 'unpin'];
-
 /**
- * The author's moderation controls under each comment: plain forms that post to the admin routes
- * and come back to the comment, so they work without JavaScript.
+ * Delete asks first. Without the script the button opens a page that shows the comment with
+ * Delete and Keep it (a GET: the form carries no token); the script asks in place instead.
  */
-function AuthorControls(props: { c: CommentView; csrf: string; returnTo: string }) {
-  const { c, csrf, returnTo } = props;
-  const offered = commentActionsFor(c);
+function DeleteControl(props: { id: string }) {
   return (
-    <div class="mod-controls">
-      {INLINE_ACTIONS.filter((action) => offered.includes(action)).map((action) => (
-        <form method="post" action={`/admin/comments/${c.id}/${action}`} class="inline-form mod-form">
-          <input type="hidden" name="_csrf" value={csrf} />
-          <input type="hidden" name="return" value={returnTo} />
-          <button type="submit" class={`link-button mod-${action}`}>
-            {actionLabels[action]}
-          </button>
-        </form>
-      ))}
-      {c.writerId && !c.isAuthor && !c.mine && (
-        <details class="mod-ban">
-          <summary>Ban…</summary>
-          <BanForm
-            identityId={c.writerId}
-            csrf={csrf}
-            returnTo={returnTo}
-            compact
-            idPrefix={`ban-${c.id}`}
-            name={c.authorName ?? undefined}
-          />
-        </details>
-      )}
-      {c.writerId && (
-        <a class="mod-more" href={`/admin/identities/${c.writerId}`}>
-          More
-        </a>
-      )}
-    </div>
+    <form method="get" action={`/comments/${props.id}/delete`} class="delete-form">
+      <button type="submit" class="link-button delete-button" aria-label="Delete your comment">
+        Delete
+      </button>
+    </form>
   );
 }
 
@@ -56,6 +26,9 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
   const name = c.authorName ?? '[deleted]';
   const id = `comment-${c.id}`;
   const permalink = `${articlePath(slug)}${item.rootId !== c.id ? `?thread=${item.rootId}` : ''}#${id}`;
+  // A banned reader is told why on the page (the composer's notice); the buttons point to it.
+  const writes = mayWrite(viewer);
+  const standingText = viewer?.standing ? (standingNotice(viewer.standing) ?? undefined) : undefined;
   const voteLabel = c.votedByMe
     ? `Take back your upvote of the comment by ${name}, score ${c.score}`
     : `Upvote the comment by ${name}, score ${c.score}`;
@@ -115,7 +88,9 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
                   class="vote"
                   aria-pressed={c.votedByMe ? 'true' : 'false'}
                   aria-label={voteLabel}
-                  disabled={!c.canVote && viewer !== null}
+                  disabled={(!c.canVote && viewer !== null) || !writes}
+                  aria-describedby={writes ? undefined : STANDING_NOTICE_ID}
+                  title={writes ? undefined : standingText}
                 >
                   <span aria-hidden="true">▲ </span>
                   <span class="score-value">{c.score}</span>
@@ -124,7 +99,7 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
             )}
             {item.inLockedThread ? (
               c.locked && <span class="thread-locked">Replies closed</span>
-            ) : (
+            ) : !writes ? null : (
               <a class="reply-link" href={`${articlePath(slug)}/comments/${c.id}/reply`} aria-label={`Reply to ${name}`}>
                 Reply
               </a>
@@ -132,22 +107,15 @@ export function CommentItem(props: { item: DisplayItem; slug: string; viewer: Di
             <a class="permalink" href={permalink} aria-label={`Permalink to the comment by ${name}`}>
               Permalink
             </a>
-            {c.canEdit && (
+            {c.canEdit && writes && (
               <a class="edit-link" href={`/comments/${c.id}/edit`} aria-label="Edit your comment">
                 Edit
               </a>
             )}
-            {c.mine && (
-              <form method="post" action={`/comments/${c.id}/delete`} class="delete-form">
-                <CsrfField viewer={viewer} />
-                <button type="submit" class="link-button delete-button" aria-label="Delete your comment">
-                  Delete
-                </button>
-              </form>
-            )}
+            {c.mine && <DeleteControl id={c.id} />}
           </footer>
         )}
-        {viewer?.isAuthor && !(c.deleted && !c.removed) && <AuthorControls c={c} csrf={viewer.csrf} returnTo={permalink} />}
+        {viewer?.isAuthor && !(c.deleted && !c.removed) && <ModerateMenu c={c} csrf={viewer.csrf} returnTo={permalink} />}
         {item.hiddenReplies > 0 && (
           <a class="more-replies" href={`${articlePath(slug)}?thread=${item.rootId}#${id}`}>
             {item.hiddenReplies} more {item.hiddenReplies === 1 ? 'reply' : 'replies'}

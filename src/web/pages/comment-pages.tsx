@@ -3,37 +3,133 @@
 import type { CommentView } from '../../discussion/service.ts';
 import { renderDocument } from '../render.ts';
 import { type PageShell, Shell } from './account.tsx';
-import { CommentForm, type DiscussionViewer, SignInForm } from './discussion.tsx';
+import { CommentForm, type DiscussionViewer, mayWrite, StandingNotice } from './discussion.tsx';
 import { exactTime } from './time.ts';
 
-export function replyPage(
-  props: PageShell & { slug: string; articleTitle: string; parent: CommentView; idempotencyKey: string; open: boolean },
-): string {
-  const returnTo = `/writing/${props.slug}/comments/${props.parent.id}/reply`;
-  return renderDocument(
-    <Shell {...props} title={`Reply to ${props.parent.authorName ?? '[deleted]'}`}>
-      <p>
-        On <a href={`/writing/${props.slug}#comment-${props.parent.id}`}>{props.articleTitle}</a>
+/** The comment being answered (or deleted), quoted as readers see it. */
+function QuotedComment(props: { comment: CommentView }) {
+  return (
+    <blockquote class="quoted-comment">
+      <p class="quoted-by">{props.comment.authorName ?? '[deleted]'} wrote:</p>
+      <div dangerouslySetInnerHTML={{ __html: props.comment.html }} />
+    </blockquote>
+  );
+}
+
+/**
+ * A visitor's reply: they write first and sign in with the same click. The text travels with the
+ * sign-in (see SignInIntent in session.ts) and comes back in the reply form afterwards, to post
+ * when they are ready. "I have a name already" carries it to the recovery form instead.
+ */
+function VisitorReplyForm(props: { slug: string; parent: CommentView }) {
+  const { parent } = props;
+  return (
+    <form method="post" action="/signin" class="comment-form visitor-reply">
+      <input type="hidden" name="return" value={`/writing/${props.slug}#comment-${parent.id}`} />
+      <input type="hidden" name="intent" value="reply" />
+      <input type="hidden" name="comment" value={parent.id} />
+      <label for="reply-draft">Your reply</label>
+      <textarea id="reply-draft" name="draft" rows={5} maxLength={10000} aria-describedby="reply-draft-help" />
+      <p class="hint" id="reply-draft-help">
+        Sign in below to post it: it waits for you in the reply form, and nothing is posted until you say so.
       </p>
-      <blockquote class="quoted-comment">
-        <p class="quoted-by">{props.parent.authorName ?? '[deleted]'} wrote:</p>
-        <div dangerouslySetInnerHTML={{ __html: props.parent.html }} />
-      </blockquote>
+      <label for="reply-signin-name">Display name</label>
+      <div class="inline-field">
+        <input
+          id="reply-signin-name"
+          name="name"
+          type="text"
+          required
+          minLength={2}
+          maxLength={40}
+          autocomplete="nickname"
+          spellcheck={false}
+          aria-describedby="reply-signin-hint"
+        />
+        <button type="submit">Sign in and continue</button>
+      </div>
+      <p class="hint" id="reply-signin-hint">
+        Just a name: no email, no password.{' '}
+        <button type="submit" class="link-button" formaction="/signin/with-draft" formnovalidate>
+          I have a name already
+        </button>
+      </p>
+    </form>
+  );
+}
+
+/** The reply form for a signed-in reader, with a draft in it when one came through sign-in. */
+export function replyForm(props: {
+  viewer: DiscussionViewer;
+  slug: string;
+  parent: CommentView;
+  idempotencyKey: string;
+  draft?: string;
+  quote?: boolean;
+}) {
+  const { viewer, parent } = props;
+  if (!mayWrite(viewer)) return <StandingNotice viewer={viewer} />;
+  return (
+    <>
+      {props.quote && <QuotedComment comment={parent} />}
+      <StandingNotice viewer={viewer} />
+      <CommentForm
+        action={`/writing/${props.slug}/comments`}
+        viewer={viewer}
+        idempotencyKey={props.idempotencyKey}
+        parentId={parent.id}
+        body={props.draft}
+        label={`Your reply to ${parent.authorName ?? '[deleted]'}`}
+        submit="Post reply"
+        idPrefix="reply"
+      />
+    </>
+  );
+}
+
+export function replyPage(
+  props: PageShell & { slug: string; articleTitle: string; parent: CommentView; idempotencyKey: string; open: boolean; locked: boolean },
+): string {
+  const { viewer, parent } = props;
+  return renderDocument(
+    <Shell {...props} title={`Reply to ${parent.authorName ?? '[deleted]'}`}>
+      <p>
+        On <a href={`/writing/${props.slug}#comment-${parent.id}`}>{props.articleTitle}</a>
+      </p>
+      <QuotedComment comment={parent} />
       {!props.open ? (
         <p>Comments on this article are closed.</p>
-      ) : props.viewer ? (
-        <CommentForm
-          action={`/writing/${props.slug}/comments`}
-          viewer={props.viewer}
-          idempotencyKey={props.idempotencyKey}
-          parentId={props.parent.id}
-          label="Your reply"
-          submit="Post reply"
-          idPrefix="reply"
-        />
+      ) : props.locked ? (
+        <p class="thread-locked-notice">The author has locked this thread: it takes no new replies.</p>
+      ) : viewer ? (
+        replyForm({ viewer, slug: props.slug, parent, idempotencyKey: props.idempotencyKey })
       ) : (
-        <SignInForm returnTo={returnTo} idPrefix="reply-signin" />
+        <VisitorReplyForm slug={props.slug} parent={parent} />
       )}
+    </Shell>,
+  );
+}
+
+/** Deleting without the script: the comment, and a choice. With the script, the same question is asked in place. */
+export function deleteCommentPage(
+  props: PageShell & { viewer: DiscussionViewer; comment: CommentView; articleTitle: string; back: string },
+): string {
+  return renderDocument(
+    <Shell {...props} title="Delete your comment?">
+      <p>
+        Your comment on <a href={props.back}>{props.articleTitle}</a>. Deleting it can’t be undone; if someone replied to it, a “[deleted]”
+        placeholder keeps their replies in place.
+      </p>
+      <QuotedComment comment={props.comment} />
+      <form method="post" action={`/comments/${props.comment.id}/delete`} class="confirm-actions">
+        <input type="hidden" name="_csrf" value={props.viewer.csrf} />
+        <button type="submit" class="danger">
+          Delete
+        </button>
+        <a class="button-link" href={props.back}>
+          Keep it
+        </a>
+      </form>
     </Shell>,
   );
 }

@@ -1,10 +1,10 @@
 import type { Sort, ThreadPage } from '../../discussion/service.ts';
 import { TOP_SORT_EXPLANATION } from '../../discussion/service.ts';
-import { CommentForm, type DiscussionViewer, SignInForm } from './comment-forms.tsx';
+import { CommentForm, type DiscussionViewer, mayWrite, SignInForm, STANDING_NOTICE_ID, StandingNotice } from './comment-forms.tsx';
 import { CommentItem } from './comment-item.tsx';
 import { articlePath } from './paths.ts';
 
-export { CommentForm, CsrfField, type DiscussionViewer, SignInForm } from './comment-forms.tsx';
+export { CommentForm, CsrfField, type DiscussionViewer, mayWrite, SignInForm, StandingNotice } from './comment-forms.tsx';
 export { CommentItem } from './comment-item.tsx';
 export { articlePath } from './paths.ts';
 
@@ -48,10 +48,16 @@ export function DiscussionSection(props: DiscussionProps) {
       </p>
       <div class="composer" id="composer">
         {!open ? (
-          <p class="closed-note">Comments on this article are closed. The discussion stays here to read.</p>
+          <>
+            <p class="closed-note">Comments on this article are closed. The discussion stays here to read.</p>
+            {!mayWrite(viewer) && <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />}
+          </>
+        ) : viewer && !mayWrite(viewer) ? (
+          <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />
         ) : viewer ? (
           <>
             <h3 class="composer-title">Join the conversation</h3>
+            <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />
             <CommentForm
               action={`${articlePath(slug)}/comments`}
               viewer={viewer}

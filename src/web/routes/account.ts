@@ -1,9 +1,9 @@
-// The reader's own page (/me): their recovery key, their data, signing out everywhere, deleting their name.
+// The reader's own page (/me): their recovery key, their data, signing out everywhere, deleting their name (after a confirmation page).
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../discussion/errors.ts';
 import type { AppContext } from '../context.ts';
 import { form, requireSignedIn, sendPage } from '../handlers.ts';
-import { mePage } from '../pages/account.tsx';
+import { deleteNamePage, mePage } from '../pages/account.tsx';
 import { clearSessionCookie } from '../session.ts';
 import { discussionViewer } from '../viewer.ts';
 
@@ -39,14 +39,24 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
       .send(JSON.stringify(data, null, 2));
   });
 
+  // The confirmation step: what goes and what stays, before the form that deletes.
+  app.get('/me/delete', async (req, reply) => {
+    const viewer = await requireSignedIn(ctx, req, reply);
+    if (!viewer) return reply;
+    const data = await discussion.exportData(viewer);
+    const comments = data.comments.filter((c) => c.state !== 'deleted').length;
+    return sendPage(reply, deleteNamePage({ ctx, viewer: discussionViewer(ctx, req, viewer)!, comments, votes: data.votes.length }));
+  });
+
   app.post(
     '/me/delete',
     form(ctx, async (_req, reply, body, viewer) => {
       if (!viewer) throw new DomainError('unauthenticated');
-      if (body.confirm !== 'yes') throw new DomainError('rule_broken', 'Tick the box to confirm that you want to delete your name.');
+      if (body.confirm !== 'yes')
+        throw new DomainError('rule_broken', 'Deleting your name needs its confirmation: use “Delete your name…” on your page.');
       await writes.deleteIdentity(viewer);
       clearSessionCookie(ctx, reply);
-      return reply.redirect('/', 303);
+      return reply.redirect('/signed-out?how=deleted', 303);
     }),
   );
 
@@ -56,7 +66,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
       if (!viewer) throw new DomainError('unauthenticated');
       await writes.signOutEverywhere(viewer);
       clearSessionCookie(ctx, reply);
-      return reply.redirect('/signin?return=%2F', 303);
+      return reply.redirect('/signed-out?how=everywhere', 303);
     }),
   );
 }

@@ -1,6 +1,7 @@
 // An article's calls for the page's script: the signed-in reader's own state over the shared
 // page, and the live stream of the discussion's changes.
 import type { FastifyInstance } from 'fastify';
+import { standingNotice, standingOf } from '../../discussion/comment-rules.ts';
 import { randomId } from '../../discussion/secrets.ts';
 import { type RouteSchema, type SlugParams, errorResponse, object, ok, slugParams } from '../route-schema.ts';
 import { apiError } from '../api-error.ts';
@@ -32,6 +33,14 @@ const viewerSchema: RouteSchema = {
         voted: { type: 'array', items: { type: 'string' } },
         own: { type: 'array', items: object({ id: { type: 'string' }, canEdit: { type: 'boolean' }, held: { type: 'boolean' } }) },
         open: { type: 'boolean' },
+        standing: object({
+          kind: {
+            type: 'string',
+            enum: ['free', 'banned', 'muted'],
+            description: 'Banned: may not comment or vote. Muted: what they write is shown only to them.',
+          },
+          notice: { type: ['string', 'null'], description: 'What the reader is told before they write (the ban’s end and reason).' },
+        }),
       }),
     ),
     '401': errorResponse('Not signed in.'),
@@ -79,7 +88,17 @@ export function registerArticleApi(app: FastifyInstance, ctx: AppContext): void 
       const record = html ? await ctx.reads.comment(id) : undefined;
       if (html && record) pending.push({ id, parentId: record.parentId, html });
     }
-    return { name: dViewer.name, isAuthor: dViewer.isAuthor, csrf: dViewer.csrf, idempotencyKey: randomId(20), unread, pending, ...state };
+    const standing = standingOf(viewer.identity, ctx.now());
+    return {
+      name: dViewer.name,
+      isAuthor: dViewer.isAuthor,
+      csrf: dViewer.csrf,
+      idempotencyKey: randomId(20),
+      unread,
+      pending,
+      ...state,
+      standing: { kind: standing.kind, notice: standingNotice(standing) },
+    };
   });
 
   app.get<{ Params: SlugParams; Querystring: ResumeQuery }>(

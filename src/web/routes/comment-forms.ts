@@ -9,9 +9,65 @@ import { prefixHash } from '../client.ts';
 import type { AppContext } from '../context.ts';
 import { type FormFields, form, requireSignedIn, sendPage } from '../handlers.ts';
 import { RateLimitedError } from '../limits.ts';
-import { editPage, refusedCommentPage, replyPage } from '../pages/comment-pages.tsx';
+import type { IntentOutcome, IntentView } from '../pages/account.tsx';
+import type { DiscussionViewer } from '../pages/comment-forms.tsx';
+import { deleteCommentPage, editPage, refusedCommentPage, replyForm, replyPage } from '../pages/comment-pages.tsx';
+import { type SignInIntent, signInForVote } from '../session.ts';
 import { type IdParams, idParams, object, type SlugParams, slugParams } from '../route-schema.ts';
 import { discussionViewer, viewerOf } from '../viewer.ts';
+
+/** Where a comment is read in context: its article, on its thread's page when it is a reply. */
+export async function commentAnchor(ctx: AppContext, commentId: string, slug?: string): Promise<string> {
+  const where = await ctx.discussion.locate(commentId).catch(() => undefined);
+  // A comment gone a moment ago: its article, where it was.
+  if (!where) return slug ? `/writing/${slug}#comment-${commentId}` : '/';
+  const thread = where.rootId !== commentId ? `?thread=${where.rootId}` : '';
+  return `/writing/${where.articleSlug}${thread}#comment-${commentId}`;
+}
+
+/** A sign-in intent with the name of the comment's writer, or undefined when the comment is not public. */
+export async function describeIntent(ctx: AppContext, intent: SignInIntent | undefined): Promise<IntentView | undefined> {
+  if (!intent) return undefined;
+  const comment = await ctx.discussion.commentView(intent.commentId, undefined);
+  if (!comment || comment.deleted) return undefined;
+  return { intent, writer: comment.authorName ?? '[deleted]' };
+}
+
+/**
+ * Carries out what the reader meant to do, right after the sign-in they just made on our page: the
+ * upvote is cast (and may be refused, as any vote); a reply comes back as a filled-in form.
+ */
+export async function carryOut(
+  ctx: AppContext,
+  req: FastifyRequest,
+  viewer: Viewer,
+  dViewer: DiscussionViewer,
+  view: IntentView,
+): Promise<IntentOutcome | undefined> {
+  const { intent, writer } = view;
+  if (intent.kind === 'vote') {
+    try {
+      await ctx.writes.vote(viewer, intent.commentId, true, prefixHash(ctx.config.secret, req));
+      return { kind: 'voted', ok: true, message: `Your upvote of the comment by ${writer} is counted.` };
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return { kind: 'voted', ok: false, message: `Your upvote of the comment by ${writer} could not be counted: ${err.message}` };
+    }
+  }
+  const parent = await ctx.discussion.commentView(intent.commentId, viewer);
+  if (!parent || parent.deleted) return undefined;
+  const open = await ctx.discussion.isOpen(parent.articleSlug);
+  if (!open) return undefined;
+  const form = replyForm({
+    viewer: dViewer,
+    slug: parent.articleSlug,
+    parent,
+    idempotencyKey: randomId(20),
+    draft: intent.draft,
+    quote: true,
+  });
+  return { kind: 'reply', form };
+}
 
 const replyParams = object({ slug: { type: 'string' }, id: { type: 'string' } }, ['slug', 'id']);
 
@@ -20,11 +76,7 @@ export function registerCommentForms(app: FastifyInstance, ctx: AppContext): voi
   const { discussion, writes } = ctx;
   const prefix = (req: FastifyRequest) => prefixHash(ctx.config.secret, req);
 
-  const anchorOf = async (slug: string, commentId: string) => {
-    const where = await discussion.locate(commentId).catch(() => undefined);
-    const thread = where && where.rootId !== commentId ? `?thread=${where.rootId}` : '';
-    return `/writing/${slug}${thread}#comment-${commentId}`;
-  };
+  const anchorOf = (slug: string, commentId: string) => commentAnchor(ctx, commentId, slug);
 
   app.post<{ Params: SlugParams }>(
     '/writing/:slug/comments',
@@ -98,6 +150,7 @@ export function registerCommentForms(app: FastifyInstance, ctx: AppContext): voi
         parent,
         idempotencyKey: randomId(20),
         open: await discussion.isOpen(slug),
+        locked: await discussion.repliesLocked(parent),
       });
       return sendPage(reply, page);
     },
@@ -108,6 +161,10 @@ export function registerCommentForms(app: FastifyInstance, ctx: AppContext): voi
     { schema: { params: idParams } },
     form(ctx, async (req, reply, body, viewer) => {
       const { id } = req.params;
+      // A visitor's upvote is remembered through sign-in (see SignInIntent) and cast after it.
+      if (!viewer && body.action !== 'down' && (await describeIntent(ctx, { kind: 'vote', commentId: id }))) {
+        return reply.redirect(signInForVote(id, await commentAnchor(ctx, id)), 303);
+      }
       const result = await writes.vote(viewer, id, body.action !== 'down', prefix(req));
       return reply.redirect(await anchorOf(result.articleSlug, id), 303);
     }),
@@ -143,6 +200,22 @@ export function registerCommentForms(app: FastifyInstance, ctx: AppContext): voi
       return reply.redirect(await anchorOf(result.comment.articleSlug, id), 303);
     }),
   );
+
+  app.get<{ Params: IdParams }>('/comments/:id/delete', { schema: { params: idParams } }, async (req, reply) => {
+    const viewer = await requireSignedIn(ctx, req, reply);
+    if (!viewer) return reply;
+    const comment = await discussion.commentView(req.params.id, viewer);
+    if (!comment?.mine || comment.deleted) return reply.callNotFound();
+    const title = ctx.content.site.articleBySlug(comment.articleSlug, { preview: ctx.config.dev })?.title ?? comment.articleSlug;
+    const page = deleteCommentPage({
+      ctx,
+      viewer: discussionViewer(ctx, req, viewer)!,
+      comment,
+      articleTitle: title,
+      back: await commentAnchor(ctx, comment.id),
+    });
+    return sendPage(reply, page);
+  });
 
   app.post<{ Params: IdParams }>(
     '/comments/:id/delete',

@@ -8,9 +8,12 @@ import { clientOrigin, prefixHash } from '../client.ts';
 import type { AppContext } from '../context.ts';
 import { csrfToken } from '../guard.ts';
 import { type FormFields, api, form, formFields, sendPage } from '../handlers.ts';
-import { authorSignInPage, messagePage, safeReturn, signInPage, welcomePage } from '../pages/account.tsx';
-import { clearSessionCookie, setAuthorHint, setSessionCookie, sessionToken } from '../session.ts';
+import { authorSignInPage, messagePage, safeReturn, signedOutPage, signInPage, welcomePage } from '../pages/account.tsx';
+import { clearSessionCookie, intentFrom, setAuthorHint, setSessionCookie, sessionToken } from '../session.ts';
 import { discussionViewer, viewerOf } from '../viewer.ts';
+import { carryOut, commentAnchor, describeIntent } from './comment-forms.ts';
+import { standingOf } from '../../discussion/comment-rules.ts';
+import { signRenderTime } from '../../discussion/holds.ts';
 
 interface SignInBody {
   name: string;
@@ -22,6 +25,10 @@ interface RecoverBody {
 /** Query parameters of pages: read leniently, as anything a link may carry. */
 interface ReturnQuery {
   return?: unknown;
+}
+interface IntentQuery {
+  intent?: unknown;
+  comment?: unknown;
 }
 interface TokenQuery {
   token?: unknown;
@@ -63,7 +70,11 @@ const whoAmISchema: RouteSchema = {
 const signOutSchema: RouteSchema = { summary: 'Sign out on this device', responses: { '204': { description: 'Signed out.' } } };
 
 /** Pages read their query leniently: a link may carry anything, and it is never an error. */
-const returnQuery = object({ return: { description: 'Where to go afterwards (a path on this site).' } });
+const signInQuery = object({
+  return: { description: 'Where to go afterwards (a path on this site).' },
+  intent: { description: '`vote`: the visitor was upvoting `comment` when sent to sign in.' },
+  comment: { description: 'The comment the intent is about.' },
+});
 const tokenQuery = object({ token: { description: 'The one-time token from `byline author-link`.' } });
 
 const identityJson = (result: SignInResult) => ({
@@ -131,44 +142,78 @@ function registerSessionApi(app: FastifyInstance, ctx: AppContext): void {
 /** The no-script sign-in, recovery and sign-out forms. */
 function registerSignInForms(app: FastifyInstance, ctx: AppContext): void {
   const { writes } = ctx;
-  app.get<{ Querystring: ReturnQuery }>('/signin', { schema: { querystring: returnQuery } }, async (req, reply) => {
+  app.get<{ Querystring: ReturnQuery & IntentQuery }>('/signin', { schema: { querystring: signInQuery } }, async (req, reply) => {
     const viewer = await viewerOf(ctx, req);
-    return sendPage(reply, signInPage({ ctx, viewer: discussionViewer(ctx, req, viewer), returnTo: safeReturn(req.query.return, '/') }));
+    const intent = await describeIntent(ctx, intentFrom(req.query));
+    const returnTo = safeReturn(req.query.return, '/');
+    return sendPage(reply, signInPage({ ctx, viewer: discussionViewer(ctx, req, viewer), returnTo, intent }));
+  });
+
+  // "I have a name already" from a visitor's reply form: the sign-in page, carrying the draft.
+  // It shows a page and changes nothing.
+  app.post('/signin/with-draft', async (req, reply) => {
+    const body = formFields(req.body);
+    const viewer = await viewerOf(ctx, req);
+    const intent = await describeIntent(ctx, intentFrom(body));
+    const returnTo = safeReturn(body.return, '/');
+    return sendPage(reply, signInPage({ ctx, viewer: discussionViewer(ctx, req, viewer), returnTo, intent }));
   });
 
   /** The no-script sign-in forms: a refusal re-renders the sign-in page with the reason; success shows the key once. */
   async function signInForm(
+    req: FastifyRequest,
     reply: FastifyReply,
     body: FormFields,
     attempt: () => Promise<SignInResult>,
     recovered: boolean,
   ): Promise<FastifyReply> {
     const returnTo = safeReturn(body.return, '/');
+    const intent = await describeIntent(ctx, intentFrom(body));
     let result: SignInResult;
     try {
       result = await attempt();
     } catch (err) {
       if (!(err instanceof DomainError) || err.code === 'rate_limited') throw err;
       const name = typeof body.name === 'string' ? body.name : '';
-      const refusal = recovered ? { recoverError: err.message, name } : { error: err.message };
-      return sendPage(reply, signInPage({ ctx, viewer: null, returnTo, ...refusal }), statusFor(err.code));
+      const refusal = recovered ? { recoverError: err.message, name } : { error: err.message, name };
+      return sendPage(reply, signInPage({ ctx, viewer: null, returnTo, intent, ...refusal }), statusFor(err.code));
     }
     setSessionCookie(ctx, reply, result.sessionToken);
-    const viewer = { name: result.identity.name, isAuthor: false, csrf: csrfToken(ctx, result.sessionToken) };
-    const welcome = welcomePage({ ctx, viewer, name: result.identity.name, recoveryKey: result.recoveryKey, returnTo, recovered });
+    const viewer = {
+      name: result.identity.name,
+      isAuthor: false,
+      csrf: csrfToken(ctx, result.sessionToken),
+      formTime: signRenderTime(ctx.config.secret, ctx.now()),
+      standing: standingOf(result.identity, ctx.now()),
+    };
+    const outcome = intent && (await carryOut(ctx, req, { identity: result.identity }, viewer, intent));
+    const back = outcome ? await commentAnchor(ctx, intent.intent.commentId) : returnTo;
+    const welcome = welcomePage({
+      ctx,
+      viewer,
+      name: result.identity.name,
+      recoveryKey: result.recoveryKey,
+      returnTo: back,
+      recovered,
+      outcome,
+    });
     return sendPage(reply, welcome, recovered ? 200 : 201);
   }
 
   const opensSession = { opensSession: true };
   app.post(
     '/signin',
-    form(ctx, async (req, reply, body) => signInForm(reply, body, () => writes.signIn(body.name, clientOrigin(ctx.config.secret, req)), false), opensSession),
+    form(
+      ctx,
+      async (req, reply, body) => signInForm(req, reply, body, () => writes.signIn(body.name, clientOrigin(ctx.config.secret, req)), false),
+      opensSession,
+    ),
   );
   app.post(
     '/signin/recover',
     form(
       ctx,
-      async (req, reply, body) => signInForm(reply, body, () => writes.recover(body.name, body.recoveryKey, prefix(ctx, req)), true),
+      async (req, reply, body) => signInForm(req, reply, body, () => writes.recover(body.name, body.recoveryKey, prefix(ctx, req)), true),
       opensSession,
     ),
   );
@@ -177,8 +222,21 @@ function registerSignInForms(app: FastifyInstance, ctx: AppContext): void {
     '/signout',
     form(ctx, async (req, reply) => {
       await signOutHere(ctx, req, reply);
-      return reply.redirect('/', 303);
+      return reply.redirect('/signed-out', 303);
     }),
+  );
+
+  // Where a reader lands after signing out or deleting their name. It says what happened, and
+  // nothing more: a link to it from elsewhere changes nothing.
+  app.get<{ Querystring: { how?: unknown } }>(
+    '/signed-out',
+    { schema: { querystring: object({ how: { description: 'everywhere, or deleted.' } }) } },
+    async (req, reply) => {
+      const viewer = await viewerOf(ctx, req);
+      if (viewer) return reply.redirect('/me', 303);
+      const kind = req.query.how === 'everywhere' || req.query.how === 'deleted' ? req.query.how : 'here';
+      return sendPage(reply, signedOutPage({ ctx, viewer: null, kind }));
+    },
   );
 }
 
