@@ -139,6 +139,11 @@ export class Discussion {
     return this.core.isOpen(slug);
   }
 
+  /** Whether a lock on this comment or one above it closes it to replies. */
+  repliesLocked(parent: Pick<CommentRecord, 'id' | 'locked' | 'parentId'>): Promise<boolean> {
+    return this.writing.repliesLocked(parent);
+  }
+
   /** One stored comment as this viewer sees it; `voted` holds the ids the viewer upvoted. */
   toView(c: CommentRecord, viewer: Viewer | undefined, voted: Set<string>, open: boolean): CommentView {
     return this.core.toView(c, viewer, voted, open);

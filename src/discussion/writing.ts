@@ -69,6 +69,11 @@ export class CommentWriting {
     return { comment: core.toView(result.comment, viewer, new Set(), true), created: result.created, eventId: result.eventId };
   }
 
+  /** A lock covers the whole thread below the locked comment, not only its direct replies. */
+  async repliesLocked(parent: Pick<CommentRecord, 'id' | 'locked' | 'parentId'>): Promise<boolean> {
+    return parent.locked || (parent.parentId !== null && (await this.core.store.inLockedThread(parent.id)));
+  }
+
   /** The comment a reply answers (undefined for a top-level comment), if a reply may go under it. */
   private async parentFor(viewer: Viewer, slug: string, parentId: unknown): Promise<CommentRecord | undefined> {
     if (parentId === undefined || parentId === null || parentId === '') return undefined;
@@ -78,10 +83,7 @@ export class CommentWriting {
       throw new DomainError('rule_broken', 'The comment you are replying to does not exist on this article.');
     }
     if (parent.state !== 'visible') throw new DomainError('rule_broken', 'You can’t reply to a deleted comment.');
-    // A lock covers the whole thread below the locked comment, not only its direct replies.
-    if (parent.locked || (parent.parentId !== null && (await this.core.store.inLockedThread(parent.id)))) {
-      throw new DomainError('rule_broken', 'This thread is locked: no new replies.');
-    }
+    if (await this.repliesLocked(parent)) throw new DomainError('rule_broken', 'This thread is locked: no new replies.');
     // Refuses a reply past the deepest nesting before anything is stored.
     depthOf(parent.depth);
     return parent;
