@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../discussion/errors.ts';
 import type { AppContext } from '../context.ts';
 import { form, requireSignedIn, sendPage } from '../handlers.ts';
-import { deleteNamePage, mePage } from '../pages/account.tsx';
+import { deleteNamePage, mePage } from '../pages/me.tsx';
 import { clearSessionCookie } from '../session.ts';
 import { discussionViewer } from '../viewer.ts';
 
