@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { defaultModeration } from '../src/config.ts';
 import { startTestApp, type TestApp } from '../test/helpers/app.ts';
 import { generousLimits, type Person, postComment, signIn, signInAuthor } from '../test/helpers/people.ts';
-import { artifactsDir, axeViolations, formatViolations, launchBrowser, newContext, screenshot } from './helpers/browser.ts';
+import { addSession, artifactsDir, axeViolations, formatViolations, launchBrowser, newContext, screenshot } from './helpers/browser.ts';
 
 const slug = 'the-last-ten-percent';
 const other = 'done-is-a-decision';
@@ -53,22 +53,7 @@ async function pageFor(
 ): Promise<Page> {
   const context = await newContext(browser, opts);
   contexts.push(context);
-  const eq = who.cookie.indexOf('=');
-  const host = new URL(server.url).hostname;
-  const cookie = (name: string, value: string, httpOnly: boolean) => ({
-    name,
-    value,
-    domain: host,
-    path: '/',
-    secure: true,
-    httpOnly,
-    sameSite: 'Lax' as const,
-  });
-  await context.addCookies([
-    cookie(who.cookie.slice(0, eq), who.cookie.slice(eq + 1), true),
-    cookie('byline_signed_in', '1', false),
-    ...(opts.isAuthor ? [cookie('byline_author', '1', false)] : []),
-  ]);
+  await addSession(context, server.url, who.cookie, { isAuthor: opts.isAuthor });
   return context.newPage();
 }
 

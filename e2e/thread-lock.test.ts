@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { defaultModeration } from '../src/config.ts';
 import { startTestApp, type TestApp } from '../test/helpers/app.ts';
 import { generousLimits, type Person, postComment, signIn, signInAuthor } from '../test/helpers/people.ts';
-import { axeViolations, formatViolations, launchBrowser, newContext, screenshot } from './helpers/browser.ts';
+import { addSession, axeViolations, formatViolations, launchBrowser, newContext, screenshot } from './helpers/browser.ts';
 
 const slug = 'the-last-ten-percent';
 let server: TestApp;
@@ -35,19 +35,7 @@ after(async () => {
 async function pageFor(who: Person, opts: { javaScriptEnabled: boolean; width?: number; colorScheme?: 'light' | 'dark' }): Promise<Page> {
   const context = await newContext(browser, opts);
   contexts.push(context);
-  const eq = who.cookie.indexOf('=');
-  const host = new URL(server.url).hostname;
-  const cookie = (name: string, value: string, httpOnly: boolean) => ({
-    name,
-    value,
-    domain: host,
-    path: '/',
-    secure: true,
-    httpOnly,
-    sameSite: 'Lax' as const,
-  });
-  // The session itself, and the hint that tells the page's script a reader is signed in.
-  await context.addCookies([cookie(who.cookie.slice(0, eq), who.cookie.slice(eq + 1), true), cookie('byline_signed_in', '1', false)]);
+  await addSession(context, server.url, who.cookie);
   return context.newPage();
 }
 

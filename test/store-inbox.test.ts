@@ -5,65 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { storeEngines } from './helpers/store-engines.ts';
 import { after, before, describe, test } from 'node:test';
 import type { CommentRecord, CommentState, IdentityRecord, Role } from '../src/discussion/records.ts';
-import { PgDriver } from '../src/store/postgres.ts';
-import { PgliteDriver } from '../src/store/pglite.ts';
-import { SqlStore } from '../src/store/sql-store.ts';
-import { SqliteDriver } from '../src/store/sqlite.ts';
-import { freshSchema, pgUrl } from './helpers/pg.ts';
+import type { SqlStore } from '../src/store/sql-store.ts';
 
-interface Engine {
-  name: string;
-  open(): Promise<{ store: SqlStore; close(): Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'byline-store-inbox-'));
-      const store = new SqlStore(new SqliteDriver(join(dir, 'byline.db')));
-      await store.migrate();
-      return {
-        store,
-        async close() {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'pglite',
-    async open() {
-      const store = new SqlStore(new PgliteDriver());
-      await store.migrate();
-      return { store, close: () => store.close() };
-    },
-  },
-];
-if (pgUrl) {
-  const url = pgUrl;
-  engines.push({
-    name: 'postgres',
-    async open() {
-      const schema = await freshSchema(url, 'byline_inbox');
-      const store = new SqlStore(new PgDriver(schema.url));
-      await store.migrate();
-      return {
-        store,
-        async close() {
-          await store.close();
-          await schema.drop();
-        },
-      };
-    },
-  });
-}
+const engines = storeEngines('inbox');
 
 const DAY = 86_400_000;
 const unique = (prefix: string) => `${prefix}-${randomUUID()}`;

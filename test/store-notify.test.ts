@@ -2,81 +2,13 @@
 // when BYLINE_TEST_PG_URL names a server, PostgreSQL): webhooks, the delivery queue that two
 // nodes never send twice, the attempt log, readers' push subscriptions and their bound.
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { type OpenedStore, storeEngines } from './helpers/store-engines.ts';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import type { NewDelivery } from '../src/notify/ports.ts';
-import { PgliteDriver } from '../src/store/pglite.ts';
-import { PgDriver } from '../src/store/postgres.ts';
-import { SqlStore } from '../src/store/sql-store.ts';
-import { SqliteDriver } from '../src/store/sqlite.ts';
+import type { SqlStore } from '../src/store/sql-store.ts';
 
-const pgUrl = process.env.BYLINE_TEST_PG_URL;
-
-interface Opened {
-  store: SqlStore;
-  close(): Promise<void>;
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-const engines: { name: string; open(): Promise<Opened> }[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'byline-notify-store-'));
-      const store = new SqlStore(new SqliteDriver(join(dir, 'byline.db')));
-      await store.migrate();
-      return {
-        store,
-        async close() {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'pglite',
-    async open() {
-      const store = new SqlStore(new PgliteDriver());
-      await store.migrate();
-      return { store, close: () => store.close() };
-    },
-  },
-];
-
-if (pgUrl) {
-  engines.push({
-    name: 'postgres',
-    async open() {
-      const schema = `byline_test_${randomBytes(6).toString('hex')}`;
-      await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
-      const u = new URL(pgUrl);
-      u.searchParams.set('options', `-c search_path=${schema}`);
-      const store = new SqlStore(new PgDriver(u.toString()));
-      await store.migrate();
-      return {
-        store,
-        async close() {
-          await store.close();
-          await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
-        },
-      };
-    },
-  });
-}
+const engines = storeEngines('notify');
 
 async function reader(store: SqlStore): Promise<string> {
   const id = randomUUID();
@@ -112,7 +44,7 @@ const key = (n: number) => `B${String(n).padStart(86, 'x')}`;
 
 for (const engine of engines) {
   describe(`notify storage on ${engine.name}`, () => {
-    let opened: Opened;
+    let opened: OpenedStore;
     let store: SqlStore;
     before(async () => {
       opened = await engine.open();

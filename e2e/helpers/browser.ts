@@ -86,3 +86,26 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Puts a session made over HTTP (a `name=value` cookie from the test helpers) into a browser
+ * context, with the hints the page's script reads: signed in, and the author.
+ */
+export async function addSession(context: BrowserContext, siteUrl: string, sessionCookie: string, opts: { isAuthor?: boolean } = {}) {
+  const eq = sessionCookie.indexOf('=');
+  const domain = new URL(siteUrl).hostname;
+  const cookie = (name: string, value: string, httpOnly: boolean) => ({
+    name,
+    value,
+    domain,
+    path: '/',
+    secure: true,
+    httpOnly,
+    sameSite: 'Lax' as const,
+  });
+  await context.addCookies([
+    cookie(sessionCookie.slice(0, eq), sessionCookie.slice(eq + 1), true),
+    cookie('byline_signed_in', '1', false),
+    ...(opts.isAuthor ? [cookie('byline_author', '1', false)] : []),
+  ]);
+}
