@@ -44,14 +44,14 @@ export function AuthorBadge() {
   );
 }
 
-export function SignInForm(props: { returnTo: string; idPrefix: string; name?: string; children?: ComponentChildren }) {
+/** The display-name field of every sign-in form, with the button beside it. */
+export function NameField(props: { id: string; hintId: string; name?: string; children: ComponentChildren }) {
   return (
-    <form method="post" action="/signin" class="signin-form">
-      <input type="hidden" name="return" value={props.returnTo} />
-      <label for={`${props.idPrefix}-name`}>Display name</label>
+    <>
+      <label for={props.id}>Display name</label>
       <div class="inline-field">
         <input
-          id={`${props.idPrefix}-name`}
+          id={props.id}
           name="name"
           type="text"
           required
@@ -60,10 +60,21 @@ export function SignInForm(props: { returnTo: string; idPrefix: string; name?: s
           autocomplete="nickname"
           spellcheck={false}
           value={props.name}
-          aria-describedby={`${props.idPrefix}-hint`}
+          aria-describedby={props.hintId}
         />
-        <button type="submit">Sign in</button>
+        {props.children}
       </div>
+    </>
+  );
+}
+
+export function SignInForm(props: { returnTo: string; idPrefix: string; name?: string; children?: ComponentChildren }) {
+  return (
+    <form method="post" action="/signin" class="signin-form">
+      <input type="hidden" name="return" value={props.returnTo} />
+      <NameField id={`${props.idPrefix}-name`} hintId={`${props.idPrefix}-hint`} name={props.name}>
+        <button type="submit">Sign in</button>
+      </NameField>
       <p class="hint" id={`${props.idPrefix}-hint`}>
         Just a name: no email, no password. You get a recovery key to use it on another device.{' '}
         <a href={`/signin?return=${encodeURIComponent(props.returnTo)}`}>Have a name already?</a>

@@ -3,7 +3,7 @@
 import type { CommentView } from '../../discussion/service.ts';
 import { renderDocument } from '../render.ts';
 import { type PageShell, Shell } from './account.tsx';
-import { CommentForm, type DiscussionViewer, mayWrite, StandingNotice } from './discussion.tsx';
+import { CommentForm, type DiscussionViewer, mayWrite, NameField, StandingNotice } from './comment-forms.tsx';
 import { exactTime } from './time.ts';
 
 /** The comment being answered (or deleted), quoted as readers see it. */
@@ -33,21 +33,9 @@ function VisitorReplyForm(props: { slug: string; parent: CommentView }) {
       <p class="hint" id="reply-draft-help">
         Sign in below to post it: it waits for you in the reply form, and nothing is posted until you say so.
       </p>
-      <label for="reply-signin-name">Display name</label>
-      <div class="inline-field">
-        <input
-          id="reply-signin-name"
-          name="name"
-          type="text"
-          required
-          minLength={2}
-          maxLength={40}
-          autocomplete="nickname"
-          spellcheck={false}
-          aria-describedby="reply-signin-hint"
-        />
+      <NameField id="reply-signin-name" hintId="reply-signin-hint">
         <button type="submit">Sign in and continue</button>
-      </div>
+      </NameField>
       <p class="hint" id="reply-signin-hint">
         Just a name: no email, no password.{' '}
         <button type="submit" class="link-button" formaction="/signin/with-draft" formnovalidate>
