@@ -8,7 +8,7 @@ import { defaultModeration } from '../src/config.ts';
 import { signedNotice } from '../src/web/admin-notice.ts';
 import { startTestApp, type TestApp } from '../test/helpers/app.ts';
 import { generousLimits, type Person, postComment, signIn } from '../test/helpers/people.ts';
-import { axeViolations, formatViolations, launchBrowser, newContext, screenshot } from './helpers/browser.ts';
+import { AXE_WIDTH, axeViolations, formatViolations, launchBrowser, newContext, screenshot } from './helpers/browser.ts';
 
 const slug = 'the-last-ten-percent';
 let server: TestApp;
@@ -200,14 +200,14 @@ test('desk pages pass axe-core and fit a phone, in light and dark (screenshots)'
         [doneUrl, 'desk-done'],
       ] as const) {
         await page.goto(`${server.url}${path}`);
-        await noViolations(page, `${path} ${suffix}`);
+        if (width === AXE_WIDTH) await noViolations(page, `${path} ${suffix}`);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `${path} at ${width}px scrolls sideways by ${overflow}px`);
         await screenshot(page, `${name}-${suffix}`);
       }
       await page.goto(`${article()}#comment-${menuTarget}`);
       await page.locator(`#comment-${menuTarget} .mod-menu summary`).click();
-      await noViolations(page, `menu open ${suffix}`);
+      if (width === AXE_WIDTH) await noViolations(page, `menu open ${suffix}`);
       await page.locator(`#comment-${menuTarget}`).scrollIntoViewIfNeeded();
       await page.screenshot({ path: `test-artifacts/screenshots/desk-menu-open-${suffix}.png` });
       await page.context().close();

@@ -109,3 +109,11 @@ export async function addSession(context: BrowserContext, siteUrl: string, sessi
     ...(opts.isAuthor ? [cookie('byline_author', '1', false)] : []),
   ]);
 }
+
+/**
+ * The width at which pages photographed at several widths are also checked with axe-core: once
+ * per colour scheme. Its rules (contrast, names, roles, structure) read the same markup and the
+ * same colours at every width, and each run costs seconds on two cores; the phone width is checked
+ * for sideways scrolling and photographed.
+ */
+export const AXE_WIDTH = 1280;
