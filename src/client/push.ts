@@ -95,12 +95,17 @@ async function enhance(section: HTMLElement): Promise<void> {
     }
   });
 
-  // Let go of this browser's subscription before the form stops them all on the server.
-  stop?.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void (async () => {
-      await (await registration.pushManager.getSubscription())?.unsubscribe().catch(() => false);
-      stop.submit();
-    })();
-  });
+  // Let go of this browser's subscription before a form that stops them all on the server, or
+  // signs this browser out: pushes must not keep arriving on a shared computer someone left.
+  // The server forgets the endpoint when the push service answers that it is gone (notify/push.ts).
+  const letGoFirst = [stop, ...document.querySelectorAll<HTMLFormElement>('form[action="/signout"], form[action="/signout/everywhere"]')];
+  for (const form of letGoFirst) {
+    form?.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void (async () => {
+        await (await registration.pushManager.getSubscription())?.unsubscribe().catch(() => false);
+        form.submit();
+      })();
+    });
+  }
 }
