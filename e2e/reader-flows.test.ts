@@ -236,14 +236,17 @@ describe('deleting asks first, a ban is told before writing, and the reader’s 
     assert.equal(await first.getAttribute('href'), '/admin');
   });
 
-  test('signing out says so', async () => {
-    const page = await open(false);
-    await signInOnPage(page, freshName('Leo'));
-    await page.goto(`${t.url}/me`);
-    await Promise.all([page.waitForURL(/\/signed-out$/), page.click('button:has-text("Sign out")')]);
-    assert.match(await page.locator('[role=status]').innerText(), /You are signed out on this device/);
-    await expectNoAxeViolations(page, 'the signed-out page', false);
-  });
+  for (const js of [false, true]) {
+    // With the script, /me's push script lets go of this browser's subscription before the form goes.
+    test(`signing out says so — JavaScript ${js ? 'on' : 'off'}`, async () => {
+      const page = await open(js);
+      await signInOnPage(page, freshName(js ? 'Lia' : 'Leo'));
+      await page.goto(`${t.url}/me`);
+      await Promise.all([page.waitForURL(/\/signed-out$/), page.click('button:has-text("Sign out")')]);
+      assert.match(await page.locator('[role=status]').innerText(), /You are signed out on this device/);
+      await expectNoAxeViolations(page, 'the signed-out page', js);
+    });
+  }
 });
 
 async function findIdentity(name: string): Promise<string> {
