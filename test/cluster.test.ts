@@ -222,10 +222,8 @@ if (!pgUrl) {
           .status,
         200,
       );
-      const missed = await a.store.driver.all<{ id: number }>('SELECT id FROM events WHERE article_slug = ? AND id > ? ORDER BY id', [
-        slug,
-        lastId,
-      ]);
+      // Cursors are event positions (docs/decisions/0008), given as readers read.
+      const missed = await a.store.eventsSince(slug, lastId, 100);
       assert.equal(missed.length, 4);
 
       const second = await openSse(b.url, `/api/v1/articles/${slug}/events`, { 'last-event-id': String(lastId) });

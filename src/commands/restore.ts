@@ -67,13 +67,19 @@ export function isLive(target: string): boolean {
 const hasTable = (db: Database.Database, name: string) =>
   !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
 
-/** The highest event id a database has handed out (AUTOINCREMENT remembers it even after deletes). */
+/**
+ * The highest event cursor a database has handed out: its highest position, or, before migration
+ * 7 gave events positions, its highest id (AUTOINCREMENT remembers it even after deletes). Both
+ * are counted, so whichever an open page holds, the restored events come after it.
+ */
 function eventIdsHandedOut(db: Database.Database): number {
   if (!hasTable(db, 'events')) return 0;
   const highest = (db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null }).id ?? 0;
-  if (!hasTable(db, 'sqlite_sequence')) return highest;
+  const positioned = db.prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'pos'").get() !== undefined;
+  const position = positioned ? ((db.prepare('SELECT MAX(pos) AS pos FROM events').get() as { pos: number | null }).pos ?? 0) : 0;
+  if (!hasTable(db, 'sqlite_sequence')) return Math.max(highest, position);
   const seq = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as { seq: number } | undefined)?.seq ?? 0;
-  return Math.max(highest, seq);
+  return Math.max(highest, position, seq);
 }
 
 /** What the live database has handed out so far, and the articles it has events or comments for. */
@@ -94,10 +100,11 @@ function liveState(target: string): { handedOut: number; articles: string[] } {
 }
 
 /**
- * Makes the staged copy carry on the live database's event ids: its sequence is set above every
- * id the live database handed out, and each article gets a 'reload' event after that. An open page
- * asks for events after the last id it saw; without this it would wait for ids the restored
- * database hands out only much later, and silently miss every change until then.
+ * Makes the staged copy carry on the live database's event cursors: its sequence is set above
+ * every cursor the live database handed out, and each article gets a 'reload' event after that.
+ * An open page asks for events after the last cursor it saw; without this it would wait for
+ * cursors the restored database hands out only much later, and silently miss every change until
+ * then.
  */
 function continueEventIds(
   staging: Database.Database,
@@ -116,10 +123,16 @@ function continueEventIds(
     const articles = new Set(live.articles);
     for (const r of staging.prepare('SELECT DISTINCT article_slug FROM comments').all() as { article_slug: string }[])
       articles.add(r.article_slug);
-    // Explicit ids: they carry on from `next` however the backup's events table was declared.
-    const insert = staging.prepare("INSERT INTO events (id, article_slug, kind, payload, created_at) VALUES (?, ?, 'reload', '{}', ?)");
+    // Explicit ids and positions, the same: they carry on from `next` however the backup's events
+    // table was declared, and later events are positioned after them.
+    const insert = staging.prepare(
+      "INSERT INTO events (id, pos, article_slug, kind, payload, created_at) VALUES (?, ?, ?, 'reload', '{}', ?)",
+    );
     firstAdded = next + 1;
-    for (const slug of [...articles].sort()) insert.run(++next, slug, now);
+    for (const slug of [...articles].sort()) {
+      next++;
+      insert.run(next, next, slug, now);
+    }
   })();
   return firstAdded;
 }

@@ -69,10 +69,17 @@ export interface Driver extends SqlExecutor {
   /** Inside a migration's transaction: nodes starting together take turns, so one applies each version. */
   lockForMigration(tx: SqlExecutor): Promise<void>;
   /**
-   * Inside a transaction about to append an event: ids become visible in the order they were
-   * handed out, so a live reader moving forward by id never skips one that commits late.
+   * Whether an appended event gets its delivery position (the live readers' cursor) in its own
+   * INSERT. True where writers take turns (SQLite): the next position is the highest plus one.
+   * False where writers commit concurrently (PostgreSQL): the event sequencer gives positions
+   * after commit (src/store/sql/events.ts, docs/decisions/0008).
    */
-  lockEventOrder(tx: SqlExecutor): Promise<void>;
+  readonly positionsEventsOnInsert: boolean;
+  /**
+   * Inside the event sequencer's transaction: sequencers on every node take turns, each holding
+   * its turn through its own commit, so positions become visible in the order they are given.
+   */
+  lockEventSequencer(tx: SqlExecutor): Promise<void>;
   /** After rows were written with explicit ids: the next id `table.column` hands out follows the highest. */
   continueSerial(tx: SqlExecutor, table: string, column: string): Promise<void>;
   /** Every table of the current database (or schema) with its columns in order; the engine's own tables left out. */

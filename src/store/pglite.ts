@@ -19,6 +19,8 @@ interface Queryable {
 export class PgliteDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly label = 'pglite';
+  /** Writers commit concurrently: events are given positions after commit (docs/decisions/0008). */
+  readonly positionsEventsOnInsert = false;
   readonly access: PgliteAccess = { engine: 'pglite' };
   readonly db: PGlite;
   private tail: Promise<unknown> = Promise.resolve();
@@ -87,8 +89,8 @@ export class PgliteDriver implements Driver {
     return dialect.lockForMigration(tx);
   }
 
-  lockEventOrder(tx: SqlExecutor): Promise<void> {
-    return dialect.lockEventOrder(tx);
+  lockEventSequencer(tx: SqlExecutor): Promise<void> {
+    return dialect.lockEventSequencer(tx);
   }
 
   continueSerial(tx: SqlExecutor, table: string, column: string): Promise<void> {

@@ -34,12 +34,13 @@ export async function lockForMigration(tx: SqlExecutor): Promise<void> {
 }
 
 /**
- * PostgreSQL hands out serial ids before commit, so two writers could commit ids out of order
- * and a live reader moving forward by id would skip one. Holding this lock until commit makes
- * ids become visible in order. Keyed by schema too, so sites (or test runs) sharing one server
- * don't queue on each other.
+ * PostgreSQL hands out serial ids before commit, so writers commit them out of order; live readers
+ * therefore move by a position that the event sequencer gives after commit. Only sequencers take
+ * this lock, never a writer: holding it through its commit, each sequencer's positions are visible
+ * before the next one reads the highest. Keyed by schema too, so sites (or test runs) sharing one
+ * server don't queue on each other.
  */
-export async function lockEventOrder(tx: SqlExecutor): Promise<void> {
+export async function lockEventSequencer(tx: SqlExecutor): Promise<void> {
   await tx.get('SELECT pg_advisory_xact_lock(hashtext(current_schema()), ?)', [EVENT_ORDER_LOCK]);
 }
 

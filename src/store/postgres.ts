@@ -51,6 +51,8 @@ const MAX_TX_ATTEMPTS = 3;
 export class PgDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly label = 'postgres';
+  /** Writers commit concurrently: events are given positions after commit (docs/decisions/0008). */
+  readonly positionsEventsOnInsert = false;
   readonly pool: pg.Pool;
   readonly access: PostgresAccess;
   private closing: Promise<void> | undefined;
@@ -198,8 +200,8 @@ export class PgDriver implements Driver {
     return dialect.lockForMigration(tx);
   }
 
-  lockEventOrder(tx: SqlExecutor): Promise<void> {
-    return dialect.lockEventOrder(tx);
+  lockEventSequencer(tx: SqlExecutor): Promise<void> {
+    return dialect.lockEventSequencer(tx);
   }
 
   continueSerial(tx: SqlExecutor, table: string, column: string): Promise<void> {

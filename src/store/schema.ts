@@ -220,6 +220,23 @@ CREATE TABLE notify_settings (
 )
 `,
   },
+  {
+    version: 7,
+    name: 'event positions',
+    // Live readers move by an event's position, given after commit on PostgreSQL so that writers
+    // need no cluster-wide lock (docs/decisions/0008). Existing events keep their ids as their
+    // positions, so every cursor a page holds keeps its meaning. The partial index finds what is
+    // still to be positioned; positions are unique, which also makes a second sequencer that
+    // somehow ran beside the first fail rather than hand out a position twice.
+    sql: `
+ALTER TABLE events ADD COLUMN pos BIGINT;
+UPDATE events SET pos = id;
+CREATE UNIQUE INDEX events_pos ON events(pos);
+CREATE INDEX events_article_pos ON events(article_slug, pos);
+CREATE INDEX events_unpositioned ON events(id) WHERE pos IS NULL;
+DROP INDEX events_article
+`,
+  },
 ];
 
 export function migrationSql(dialect: Dialect, sql: string): string {

@@ -52,9 +52,11 @@ export class SqliteDriver implements Driver {
   }
 
   // SQLite has one writer at a time (BEGIN IMMEDIATE), so migrations and events are already in
-  // order, and AUTOINCREMENT follows explicit ids by itself.
+  // order (an event's position is given in its INSERT), and AUTOINCREMENT follows explicit ids by
+  // itself.
+  readonly positionsEventsOnInsert = true;
   async lockForMigration(): Promise<void> {}
-  async lockEventOrder(): Promise<void> {}
+  async lockEventSequencer(): Promise<void> {}
   async continueSerial(): Promise<void> {}
 
   async liveSchema(): Promise<Map<string, LiveColumn[]>> {

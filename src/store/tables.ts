@@ -97,7 +97,8 @@ export const TABLES = {
     copy: true,
   },
   events: {
-    columns: { id: serial, article_slug: text, kind: text, payload: text, created_at: bigint },
+    // pos: the live readers' cursor, NULL until the event sequencer gives it (migration 7).
+    columns: { id: serial, article_slug: text, kind: text, payload: text, created_at: bigint, pos: bigintOrNull },
     copy: true,
     serial: 'id',
   },
