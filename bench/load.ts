@@ -1,8 +1,8 @@
-// Load generators for the benchmark: autocannon for reads, a bounded keep-alive client loop for
-// writes (it knows the outcome of every single request), and an SSE fan-out probe.
+// Load generators for the benchmark written in Node: a bounded keep-alive client loop for writes
+// (it knows the outcome of every single request; write-client.ts runs it in its own process) and
+// an SSE fan-out probe. Reads are driven by wrk (wrk.ts).
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 
 export interface StepResult {
   requests: number;
@@ -21,37 +21,6 @@ export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index]!;
-}
-
-/** Reads with autocannon: `connections` keep-alive connections for `seconds`. */
-export async function cannon(opts: {
-  url: string;
-  seconds: number;
-  connections: number;
-  headers?: Record<string, string>;
-}): Promise<StepResult> {
-  const result = await autocannon({
-    url: opts.url,
-    connections: opts.connections,
-    duration: opts.seconds,
-    headers: opts.headers,
-    timeout: 10,
-  });
-  const ok = result['2xx'];
-  const non2xx = result.non2xx;
-  const requests = ok + non2xx;
-  return {
-    requests,
-    seconds: result.duration,
-    rps: requests / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    ok,
-    non2xx,
-    socketErrors: result.errors,
-    errors: non2xx + result.errors,
-  };
 }
 
 export interface LoopRequest {

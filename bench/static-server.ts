@@ -1,31 +1,40 @@
-// The baseline: the article page's bytes served as a static file by a minimal Node HTTP server,
-// already compressed (brotli and gzip, as Byline would send them), held in memory.
-// Usage: node --import tsx bench/static-server.ts <dir with page.html, page.html.br, page.html.gz> <port>
-import { createHash } from 'node:crypto';
+// The bare-Node baseline: the very responses Byline sent (body bytes and headers) served from
+// memory by a minimal Node `http` server, one per path. A response Byline compressed is kept in
+// both forms and chosen by Accept-Encoding, as any static server must.
+// Usage: node --import tsx bench/static-server.ts <manifest.json> <port>
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import type { BaselineManifest } from './baselines.ts';
 
-const [dir, portArg] = process.argv.slice(2);
-if (!dir || !portArg) throw new Error('Usage: static-server.ts DIR PORT');
-const raw = readFileSync(join(dir, 'page.html'));
-const br = readFileSync(join(dir, 'page.html.br'));
-const gzip = readFileSync(join(dir, 'page.html.gz'));
-const etag = `"${createHash('sha256').update(raw).digest('base64url').slice(0, 27)}"`;
+const [manifestPath, portArg] = process.argv.slice(2);
+if (!manifestPath || !portArg) throw new Error('Usage: static-server.ts MANIFEST PORT');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as BaselineManifest;
+
+interface Entry {
+  identity: Buffer;
+  gzip: Buffer | undefined;
+  headers: Record<string, string>;
+}
+const entries = new Map<string, Entry>();
+for (const [path, e] of Object.entries(manifest)) {
+  entries.set(path, {
+    identity: readFileSync(e.identityFile),
+    gzip: e.gzipFile ? readFileSync(e.gzipFile) : undefined,
+    headers: e.headers,
+  });
+}
 
 const server = createServer((req, res) => {
-  const accept = req.headers['accept-encoding'] ?? '';
-  const [body, encoding] = /\bbr\b/.test(accept) ? [br, 'br'] : /\bgzip\b/.test(accept) ? [gzip, 'gzip'] : [raw, undefined];
-  const headers: Record<string, string | number> = {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': body.length,
-    'Cache-Control': 'no-cache',
-    Vary: 'Accept-Encoding',
-    ETag: etag,
-  };
-  if (encoding) headers['Content-Encoding'] = encoding;
+  const entry = entries.get(req.url ?? '');
+  if (!entry) {
+    res.writeHead(404).end();
+    return;
+  }
+  const gzip = entry.gzip && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') ? entry.gzip : undefined;
+  const headers: Record<string, string | number> = { ...entry.headers, 'Content-Length': (gzip ?? entry.identity).length };
+  if (gzip) headers['Content-Encoding'] = 'gzip';
   res.writeHead(200, headers);
-  res.end(body);
+  res.end(gzip ?? entry.identity);
 });
 server.keepAliveTimeout = 30_000;
 server.listen(Number(portArg), '127.0.0.1', () => console.log(`static baseline on 127.0.0.1:${portArg}`));

@@ -2,7 +2,8 @@
 // lands in the right group without a list to update:
 // - e2e: everything under e2e/ (a real browser against a running app);
 // - http: a test that starts the app (startTestApp, createApp, the hostile harness's
-//   startServer, a PostgreSQL node) or runs the `byline` command or the deployment recipe;
+//   startServer, a PostgreSQL node) or runs the `byline` command, the deployment recipe or the
+//   benchmark;
 // - unit: every other test under test/, which runs in-process with no server.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -12,7 +13,7 @@ import { join, sep } from 'node:path';
 /** @type {readonly TestGroup[]} */
 export const testGroups = ['unit', 'http', 'e2e'];
 
-const startsTheApp = /\b(startTestApp|startServer|startPgNode|createApp)\(|src\/cli\.ts|dist\/cli\.js|deploy\/run-local/;
+const startsTheApp = /\b(startTestApp|startServer|startPgNode|createApp)\(|src\/cli\.ts|dist\/cli\.js|deploy\/run-local|bench\/run\.ts/;
 
 /**
  * HTTP suites that run a second time on PostgreSQL (PGlite, or the real server in CI): the ones

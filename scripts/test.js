@@ -99,9 +99,10 @@ const files = filesOf(groups);
 
 // Tests that play an attacker compare a bystander's page times before and during the attack,
 // so they run one at a time, with no other test file competing for the two cores. Tests that
-// stop the database server run alone, after everything else.
+// stop the database server, and the benchmark's short run (it loads both cores), run alone,
+// after everything else.
 const hostile = files.filter((f) => f.includes(join('test', 'hostile')));
-const alone = files.filter((f) => f.includes('outage'));
+const alone = files.filter((f) => f.includes('outage') || f.includes('bench-short'));
 const together = files.filter((f) => !alone.includes(f) && !hostile.includes(f));
 const again = secondEngine === 'none' ? [] : together.filter((f) => secondEngineSuites.includes(f));
 
@@ -147,7 +148,7 @@ const results = [
   await runBatch('tests', together, 2),
   await runBatch(`HTTP suites again on ${secondEngine}`, again, 2, { ...env, BYLINE_TEST_ENGINE: secondEngine }),
   await runBatch('hostile tests, one at a time', hostile, 1),
-  await runBatch('tests that stop the database server', alone, 1),
+  await runBatch('tests that run alone (database outage, short benchmark)', alone, 1),
 ];
 const total = results.reduce((t, r) => ({ pass: t.pass + r.pass, fail: t.fail + r.fail, skipped: t.skipped + r.skipped }), {
   pass: 0,
