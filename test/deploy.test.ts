@@ -9,8 +9,13 @@ const nginx =
   (spawnSync('sh', ['-c', 'command -v nginx']).status === 0 ? 'nginx' : undefined);
 
 // The deployment recipe is only worth its name if it runs: two nodes and nginx on loopback, one
-// PostgreSQL, a page and a live comment through nginx (deploy/run-local.ts does the checking).
-test('deploy/run-local.sh starts two nodes behind nginx on PostgreSQL and its checks pass', { timeout: 180_000 }, async (t) => {
+// PostgreSQL, a page and a live comment through nginx, and nginx's shared cache: used for
+// anonymous readers, a new comment reaching them within the bound Byline's Cache-Control sets,
+// and never used for a signed-in reader (deploy/run-local.ts and deploy/local/cache-checks.ts do
+// the checking, and fail when the caching rules of deploy/nginx.conf are removed or wrong).
+test('deploy/run-local.sh starts two nodes behind nginx on PostgreSQL, with a shared cache, and its checks pass', {
+  timeout: 240_000,
+}, async (t) => {
   if (!pgUrl) return t.skip('PostgreSQL server not configured (set BYLINE_TEST_PG_URL)');
   if (!nginx) return t.skip('nginx is not installed (apt-get install -y nginx)');
   const child = spawn('bash', ['deploy/run-local.sh'], {
@@ -25,6 +30,6 @@ test('deploy/run-local.sh starts two nodes behind nginx on PostgreSQL and its ch
     output += d;
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  t.diagnostic(output.trim().split('\n').slice(-6).join('\n'));
+  t.diagnostic(output.trim().split('\n').slice(-8).join('\n'));
   assert.equal(code, 0, output);
 });
