@@ -133,6 +133,43 @@ describe('the byte-bounded page cache', () => {
     assert.ok(cache.bytes < 200_000, 'data over a third of the budget is not kept');
   });
 
+  test('a published address answers its body while it is cached, and nothing once the article changes', () => {
+    const cache = new PageCache({ maxBytes: 1_000_000, refine: false });
+    const page = body(1000, 'p');
+    const publication = { url: '/writing/one', version: 0, vary: 'Accept-Encoding', audience: 'anonymous' as const };
+    cache.publish(page, publication);
+    assert.equal(
+      cache.published('/writing/one', 0, () => true),
+      undefined,
+      'a body that was never kept is not published',
+    );
+    cache.set('page|one', 'one', cache.generation('one'), page, 0);
+    cache.publish(page, publication);
+    assert.equal(cache.published('/writing/one', 0, () => true)?.body, page);
+    assert.equal(
+      cache.published('/writing/one?x', 0, () => true),
+      undefined,
+      'only the address exactly as published',
+    );
+    assert.equal(
+      cache.published('/writing/one', 0, () => false),
+      undefined,
+      'a request the publication does not admit',
+    );
+    cache.invalidate('one');
+    assert.equal(
+      cache.published('/writing/one', 0, () => true),
+      undefined,
+      'a write to the article unpublishes it',
+    );
+    cache.set('page|one', 'one', cache.generation('one'), body(1000, 'q'), 0);
+    assert.equal(
+      cache.published('/writing/one', 0, () => true),
+      undefined,
+      'a new render is published by the route that sends it',
+    );
+  });
+
   test('a page read again is recompressed in the background: same page, never more bytes', async () => {
     const cache = new PageCache({ maxBytes: 10_000_000 });
     const raw = Buffer.from('<p>Some words that repeat. </p>'.repeat(2000));

@@ -7,6 +7,7 @@ import { registerBodyParsers } from './body-parsers.ts';
 import { capConnectionsPerAddress, serverTimeouts } from './connections.ts';
 import { onClientError, onFrameworkError, registerErrorHandling } from './errors.ts';
 import { registerCrossSiteGuard } from './guard.ts';
+import { type FastPath, createFastPath, putInFront } from './fast-path.ts';
 import { registerHealthRoute } from './health.ts';
 import { sendPrepared } from './http.ts';
 import { type AnnouncedRoute, buildOpenApiDocument } from './openapi.ts';
@@ -29,6 +30,8 @@ export type CreateAppOptions = ComposeOptions;
 export interface App {
   app: FastifyInstance;
   ctx: AppContext;
+  /** Cached shared bodies answered in front of Fastify (see fast-path.ts). */
+  fastPath: FastPath;
 }
 
 /** Request bodies above this are refused with a 413 before they are read in full. */
@@ -52,8 +55,14 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   });
   app.setValidatorCompiler(compileValidator);
   capConnectionsPerAddress(app.server, config.server, config.trustProxy);
+  let closing = false;
+  const fastPath = createFastPath(ctx, { closing: () => closing, log: config.logLevel === 'info' });
+  putInFront(app.server, fastPath);
   // Open streams would keep the server from closing: end them before it waits for requests.
-  app.addHook('preClose', async () => composed.beforeClose());
+  app.addHook('preClose', async () => {
+    closing = true;
+    await composed.beforeClose();
+  });
   app.addHook('onClose', async () => composed.close());
 
   registerSecurityHeaders(app);
@@ -75,7 +84,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   registerRoutes(app, ctx, routes);
   registerNotifyRoutes(app, ctx, composed.notify);
   registerErrorHandling(app, ctx);
-  return { app, ctx };
+  return { app, ctx, fastPath };
 }
 
 function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: readonly AnnouncedRoute[]): void {

@@ -3,6 +3,29 @@ import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+/**
+ * Cache-Control of a response every anonymous reader shares (article pages, listings, the book,
+ * comment lists and feeds). A shared cache (the deploy recipe's nginx, a CDN) may answer from its
+ * copy for 1 s (s-maxage) and then, while it asks us again, for 4 s more (stale-while-revalidate):
+ * a new comment reaches an anonymous reader through a shared cache within 1 + 4 = 5 seconds.
+ * Browsers ignore s-maxage; max-age=0 with the ETag makes them revalidate each visit (a 304 when
+ * nothing changed). Browsers that honour stale-while-revalidate themselves (Chrome 75+, Firefox 68+)
+ * may show a copy at most 4 s old once while they fetch the new one; a reload always revalidates,
+ * and the page's live stream brings new comments to readers whose script runs either way.
+ */
+export const SHARED_CACHE = 'public, max-age=0, s-maxage=1, stale-while-revalidate=4';
+
+/**
+ * The same shared bytes asked for with a session cookie: revalidated on every use and never kept
+ * by a shared cache, so nothing a signed-in reader is sent can reach another reader.
+ */
+export const PRIVATE_REVALIDATE = 'private, no-cache';
+
+/** The Cache-Control of shared bytes: a shared cache may keep them only when no session asked. */
+export function sharedCacheControlFor(signedIn: boolean): string {
+  return signedIn ? PRIVATE_REVALIDATE : SHARED_CACHE;
+}
+
 /** A response body kept ready in every encoding, with its strong validator. */
 export interface PreparedBody {
   raw: Buffer;
@@ -62,13 +85,23 @@ export function preparedBytes(body: PreparedBody): number {
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
+// Good enough for real clients: they list what they take; q=0 refusals are rare and honoured.
+const acceptsBr = /(^|[,\s])br(?!;q=0(\.0+)?(,|$))/;
+const acceptsGzip = /(^|[,\s])gzip(?!;q=0(\.0+)?(,|$))/;
+
+/** Browsers send a handful of distinct Accept-Encoding values: each is read once, then remembered. */
+const encodingOf = new Map<string, Encoding>();
+const ENCODINGS_REMEMBERED = 64;
+
 export function pickEncoding(acceptEncoding: string | undefined): Encoding {
   if (!acceptEncoding) return 'identity';
-  // Good enough for real clients: they list what they take; q=0 refusals are rare and honoured.
-  const accepts = (name: string) => new RegExp(`(^|[,\\s])${name}(?!;q=0(\\.0+)?(,|$))`).test(acceptEncoding);
-  if (accepts('br')) return 'br';
-  if (accepts('gzip')) return 'gzip';
-  return 'identity';
+  let encoding = encodingOf.get(acceptEncoding);
+  if (encoding === undefined) {
+    encoding = acceptsBr.test(acceptEncoding) ? 'br' : acceptsGzip.test(acceptEncoding) ? 'gzip' : 'identity';
+    if (encodingOf.size >= ENCODINGS_REMEMBERED) encodingOf.clear();
+    encodingOf.set(acceptEncoding, encoding);
+  }
+  return encoding;
 }
 
 export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
@@ -86,6 +119,9 @@ export function sendPrepared(
   status = 200,
   vary = 'Accept-Encoding',
 ): FastifyReply {
+  // One order of headers for every prepared body (a wrapper may have set Cache-Control earlier):
+  // the fast path (fast-path.ts) writes the very same header block.
+  reply.removeHeader('Cache-Control');
   reply.header('ETag', body.etag).header('Cache-Control', cacheControl).header('Vary', vary).type(body.contentType);
   if (status === 200 && etagMatches(req.headers['if-none-match'], body.etag)) return reply.code(304).send();
   const encoding = pickEncoding(req.headers['accept-encoding']);

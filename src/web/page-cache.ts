@@ -6,6 +6,22 @@ export const DEFAULT_PAGE_CACHE_BYTES = 32 * 1024 * 1024;
 /** Bookkeeping per entry (the key, the map slot, the object): counted so tiny entries are not free. */
 const ENTRY_OVERHEAD_BYTES = 256;
 
+/** Who may be given a published body without its route running (the rules are in session.ts). */
+export type Audience = 'anonymous' | 'shared-page';
+
+/**
+ * Where and how a cached body is answered, so the fast path (fast-path.ts) can send it without
+ * the route: only a route that just sent these bytes for this address publishes them.
+ */
+export interface Publication {
+  /** The canonical address, exactly as a client sends it (path and query). */
+  url: string;
+  /** The content version the body was made from: after a reload the route must run again. */
+  version: number;
+  vary: string;
+  audience: Audience;
+}
+
 interface Entry {
   slug: string;
   /** A response body, or (under a `data|` key) data kept to make responses from. */
@@ -14,6 +30,7 @@ interface Entry {
   bytes: number;
   /** Times served from the cache. */
   hits: number;
+  published?: Publication;
 }
 
 /** Served this many times from the cache, a page is worth the best compression. */
@@ -44,6 +61,10 @@ export interface PageCacheOptions {
  */
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
+  /** Published addresses, to the key of the entry that answers them. */
+  private readonly urls = new Map<string, string>();
+  /** The key each stored body is kept under, so a route can publish the body it was handed. */
+  private readonly keys = new WeakMap<PreparedBody, string>();
   private readonly generations = new Map<string, number>();
   /** Renders in progress, so a crowd asking for the same missing page causes one render. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
@@ -121,8 +142,40 @@ export class PageCache {
       this.remove(oldestKey, oldest);
     }
     this.entries.set(key, { slug, body, storedAt: now, bytes, hits: 0 });
+    if (!isKept(body)) this.keys.set(body, key);
     this.used += bytes;
     return true;
+  }
+
+  /**
+   * Says that `publication.url` is answered by this cached body (for as long as it stays cached),
+   * so later requests for it can be answered without the route. A body that was not kept is not
+   * published.
+   */
+  publish(body: PreparedBody, publication: Publication): void {
+    const key = this.keys.get(body);
+    const entry = key === undefined ? undefined : this.entries.get(key);
+    if (!entry || key === undefined) return;
+    if (entry.published?.url === publication.url) return;
+    entry.published = publication;
+    this.urls.set(publication.url, key);
+  }
+
+  /**
+   * The body published at `url` (exactly as sent) and how it is answered, if it is still cached and
+   * `admits` its publication (asked first, so a request refused here does not count as a hit).
+   */
+  published(
+    url: string,
+    now: number,
+    admits: (publication: Publication) => boolean,
+  ): { body: PreparedBody; publication: Publication } | undefined {
+    const key = this.urls.get(url);
+    if (key === undefined) return undefined;
+    const publication = this.entries.get(key)?.published;
+    if (!publication || !admits(publication)) return undefined;
+    const body = this.lookup(key, now);
+    return body && !isKept(body) ? { body, publication } : undefined;
   }
 
   /**
@@ -198,6 +251,7 @@ export class PageCache {
   private remove(key: string, entry: Entry): void {
     if (this.entries.get(key) !== entry) return;
     this.entries.delete(key);
+    if (entry.published && this.urls.get(entry.published.url) === key) this.urls.delete(entry.published.url);
     this.used -= entry.bytes;
   }
 
@@ -228,6 +282,7 @@ export class PageCache {
       const bytes = preparedBytes(best) + key.length * 2 + ENTRY_OVERHEAD_BYTES;
       if (bytes > entry.bytes) continue;
       this.used += bytes - entry.bytes;
+      this.keys.set(best, key);
       entry.body = best;
       entry.bytes = bytes;
     }

@@ -27,14 +27,17 @@ export const securityHeaders: Readonly<Record<string, string>> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
 };
 
+const securityEntries = Object.entries(securityHeaders);
+
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_req, reply, payload) => {
-    for (const [name, value] of Object.entries(securityHeaders)) {
+  // A callback hook, not an async one: it runs on every response, and needs no promise.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    for (const [name, value] of securityEntries) {
       // A page that set a stricter referrer policy of its own (one with a secret in its address) keeps it.
       if (name === 'Referrer-Policy' && reply.hasHeader(name)) continue;
       reply.header(name, value);
     }
     reply.removeHeader('X-Powered-By');
-    return payload;
+    done(null, payload);
   });
 }

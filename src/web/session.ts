@@ -1,8 +1,9 @@
 // The session cookie and its readable companions. The session token itself is HttpOnly; the
 // other cookies hold no secret and only steer which page a browser is given.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Config } from '../config.ts';
 import { MAX_BODY_CHARS } from '../discussion/body.ts';
+import { sharedCacheControlFor } from './http.ts';
 
 /** What the cookies need to know: whether they may go over plain HTTP, and how long a session lives. */
 export interface CookieContext {
@@ -13,11 +14,16 @@ export function sessionCookieName(ctx: CookieContext): string {
   return ctx.config.insecureCookies ? 'byline_session' : '__Host-byline_session';
 }
 
+/** A request as far as its cookies go: Fastify's, or the raw one the fast path (fast-path.ts) reads. */
+export interface CookieCarrier {
+  headers: { cookie?: string | undefined };
+}
+
 /**
  * One cookie's value. The header is whatever the client sent: a value that is not valid
  * percent-encoding is treated as absent (so a mangled cookie reads as signed out), never an error.
  */
-export function readCookie(req: FastifyRequest, name: string): string | undefined {
+export function readCookie(req: CookieCarrier, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -38,8 +44,28 @@ function decodeCookieValue(raw: string): string | undefined {
   }
 }
 
-export function sessionToken(ctx: CookieContext, req: FastifyRequest): string | undefined {
+export function sessionToken(ctx: CookieContext, req: CookieCarrier): string | undefined {
   return readCookie(req, sessionCookieName(ctx));
+}
+
+/**
+ * Cache-Control for bytes every anonymous reader shares: a shared cache may keep them, unless the
+ * request carries a session (then they stay out of shared caches, whatever they hold).
+ */
+export function sharedCacheControl(ctx: CookieContext, req: CookieCarrier): string {
+  return sharedCacheControlFor(sessionToken(ctx, req) !== undefined);
+}
+
+/**
+ * Whether an article's shared page (the one every anonymous reader gets) answers this request.
+ * A signed-in browser whose script runs gets it too, and asks for its own state in one small call
+ * (GET …/viewer); without the script, the server renders the reader's own page. The author
+ * always gets the server's page: it carries the moderation controls and shows hidden and held
+ * comments, which the shared page never holds. Used by the route and by the fast path alike.
+ */
+export function takesSharedPage(ctx: CookieContext, req: CookieCarrier): boolean {
+  if (sessionToken(ctx, req) === undefined) return true;
+  return readCookie(req, jsCookie) === '1' && readCookie(req, authorHintCookie) !== '1';
 }
 
 /** The browser keeps the session cookie as long as the server would honour the session at most. */

@@ -1,14 +1,16 @@
 // An article's calls for the page's script: the signed-in reader's own state over the shared
 // page, and the live stream of the discussion's changes.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { standingNotice, standingOf } from '../../discussion/comment-rules.ts';
 import { randomId } from '../../discussion/secrets.ts';
+import type { Viewer } from '../../discussion/service.ts';
 import { type RouteSchema, type SlugParams, errorResponse, object, ok, slugParams } from '../route-schema.ts';
 import { apiError } from '../api-error.ts';
 import type { AppContext } from '../context.ts';
 import { renderCommentFragment } from '../fragments.tsx';
 import { type ResumeQuery, openLiveStream } from '../live-stream.ts';
-import { clearSessionCookie } from '../session.ts';
+import { csrfToken } from '../guard.ts';
+import { clearSessionCookie, sessionToken } from '../session.ts';
 import { discussionViewer, viewerOf } from '../viewer.ts';
 
 /** Bounded, like the comments a writer can post. */
@@ -67,32 +69,43 @@ const noArticle = apiError('not_found', 'There is no article at that address.');
 export function registerArticleApi(app: FastifyInstance, ctx: AppContext): void {
   const exists = (slug: string) => ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev }) !== undefined;
 
-  app.get<{ Params: SlugParams }>('/api/v1/articles/:slug/viewer', { schema: viewerSchema }, async (req, reply) => {
-    const { slug } = req.params;
-    reply.header('Cache-Control', 'private, no-store');
-    if (!exists(slug)) return reply.code(404).send(noArticle);
-    const viewer = await viewerOf(ctx, req);
-    const dViewer = discussionViewer(ctx, req, viewer);
-    if (!viewer || !dViewer) {
-      clearSessionCookie(ctx, reply);
-      return reply.code(401).send(apiError('unauthenticated', 'Not signed in.'));
-    }
-    const state = await ctx.discussion.viewerState(viewer, slug);
-    const unread = await ctx.inbox.unread(viewer.identity.id);
-    // The reader's own comments that the shared page leaves out (waiting for review, or the
-    // writer is muted): sent along, rendered as their own page would show them, for the
-    // script to put in place.
+  /**
+   * The reader's own comments that the shared page leaves out (waiting for review, or the writer
+   * is muted): rendered as their own page would show them, for the script to put in place.
+   */
+  async function pendingComments(req: FastifyRequest, viewer: Viewer, slug: string) {
+    const ids = (await ctx.discussion.ownCommentsOffSharedPage(viewer, slug)).slice(0, MAX_PENDING);
     const pending = [];
-    for (const id of (await ctx.discussion.ownCommentsOffSharedPage(viewer, slug)).slice(0, MAX_PENDING)) {
+    const dViewer = ids.length > 0 ? discussionViewer(ctx, req, viewer) : null;
+    for (const id of ids) {
       const html = await renderCommentFragment(ctx, id, viewer, dViewer);
       const record = html ? await ctx.reads.comment(id) : undefined;
       if (html && record) pending.push({ id, parentId: record.parentId, html });
     }
+    return pending;
+  }
+
+  app.get<{ Params: SlugParams }>('/api/v1/articles/:slug/viewer', { schema: viewerSchema }, async (req, reply) => {
+    const { slug } = req.params;
+    reply.header('Cache-Control', 'private, no-store');
+    if (!exists(slug)) return reply.code(404).send(noArticle);
+    // Called once per page view by every signed-in reader whose script runs: no more store reads
+    // than the answer needs (the session lookup writes only now and then, see Sessions.viewerFor).
+    const viewer = await viewerOf(ctx, req);
+    const token = sessionToken(ctx, req);
+    if (!viewer || !token) {
+      clearSessionCookie(ctx, reply);
+      return reply.code(401).send(apiError('unauthenticated', 'Not signed in.'));
+    }
+    const [state, unread] = await Promise.all([ctx.discussion.viewerState(viewer, slug), ctx.inbox.unread(viewer.identity.id)]);
+    // Only the reader's own comments can be missing from the shared page: a reader with none
+    // here (most readers) needs no look for them.
+    const pending = state.own.length > 0 ? await pendingComments(req, viewer, slug) : [];
     const standing = standingOf(viewer.identity, ctx.now());
     return {
-      name: dViewer.name,
-      isAuthor: dViewer.isAuthor,
-      csrf: dViewer.csrf,
+      name: viewer.identity.name,
+      isAuthor: ctx.discussion.isAuthor(viewer),
+      csrf: csrfToken(ctx, token),
       idempotencyKey: randomId(20),
       unread,
       pending,

@@ -19,7 +19,8 @@ import { prefixHash } from '../client.ts';
 import type { AppContext } from '../context.ts';
 import { renderCommentFragment } from '../fragments.tsx';
 import { api } from '../handlers.ts';
-import { prepareBodyAsync, sendPrepared } from '../http.ts';
+import { sendShared } from '../fast-path.ts';
+import { prepareBodyAsync } from '../http.ts';
 import { discussionViewer } from '../viewer.ts';
 
 interface ListQuery {
@@ -156,6 +157,12 @@ function parseAfter(value: string | undefined): number {
   throw new DomainError('bad_request', "The 'after' cursor is not one this site gave out.");
 }
 
+/** The address this API writes for one page of an article's comments: the one the fast path answers. */
+function listUrl(slug: string, sort: Sort, offset: number): string {
+  const query = [sort === 'top' ? '' : `sort=${sort}`, offset ? `after=${offset}` : ''].filter(Boolean).join('&');
+  return `/api/v1/articles/${encodeURIComponent(slug)}/comments${query ? `?${query}` : ''}`;
+}
+
 /** The routes, one short handler each: this function is long only because it lists them all. */
 export function registerCommentsApi(app: FastifyInstance, ctx: AppContext): void {
   const { discussion, writes, pageCache } = ctx;
@@ -188,7 +195,11 @@ export function registerCommentsApi(app: FastifyInstance, ctx: AppContext): void
       const body = await pageCache.getOrRender(key, slug, ctx.now, async () =>
         prepareBodyAsync(JSON.stringify(await listing(slug, sort, offset, undefined)), 'application/json; charset=utf-8'),
       );
-      return sendPrepared(req, reply, body, 'no-cache', 200, 'Accept-Encoding, Cookie');
+      return sendShared(ctx, req, reply, body, {
+        url: listUrl(slug, sort, offset),
+        vary: 'Accept-Encoding, Cookie',
+        audience: 'anonymous',
+      });
     }),
   );
 

@@ -14,10 +14,10 @@ import { renderHomePage } from '../pages/home.tsx';
 import { type ListingPageProps, renderListingPage } from '../pages/listing.tsx';
 import { sectionPath, tagPath } from '../pages/meta.tsx';
 import { pageOf, pagePath } from '../pages/parts.tsx';
+import { sharedCacheControl } from '../session.ts';
 
 const HTML = 'text/html; charset=utf-8';
-// HTML is revalidated on every visit (cheap: a 304), so a correction reaches readers at once.
-const HTML_CACHE = 'no-cache';
+// Content-only answers keep their own lifetimes whoever asks: they never vary with a session.
 const FEED_CACHE = 'public, max-age=600';
 const MEDIA_CACHE = 'public, max-age=86400';
 
@@ -53,6 +53,14 @@ interface PageQuery {
 const pageQuery = object({ page: { description: 'The page number, from 1.' } });
 const slugParamsOnly = { params: slugParams, querystring: pageQuery };
 
+/**
+ * A page every reader shares: a shared cache may keep it briefly (SHARED_CACHE, unless a session
+ * asked); browsers revalidate it on each visit (cheap: a 304), so a correction reaches readers at once.
+ */
+function sendPage(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, body: PreparedBody): FastifyReply {
+  return sendPrepared(req, reply, body, sharedCacheControl(ctx, req), 200, 'Accept-Encoding, Cookie');
+}
+
 function notFound(reply: FastifyReply): FastifyReply {
   reply.callNotFound();
   return reply;
@@ -85,7 +93,7 @@ function sendListing(
   const body = cached(`${base}?page=${page}`, HTML, () =>
     renderListingPage({ ...props, ctx, articles: items, paging: { page, pages, pathFor: (n: number) => pagePath(base, n) } }),
   );
-  return sendPrepared(req, reply, body, HTML_CACHE);
+  return sendPage(ctx, req, reply, body);
 }
 
 /** Sends bytes that are already compressed (photos) as they are, with a validator. */
@@ -141,7 +149,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.get('/', async (req, reply) => {
     const body = cached('home', HTML, () => renderHomePage(ctx));
-    return sendPrepared(req, reply, body, HTML_CACHE);
+    return sendPage(ctx, req, reply, body);
   });
 
   app.get<{ Querystring: PageQuery }>('/writing', { schema: { querystring: pageQuery } }, async (req, reply) =>
@@ -179,12 +187,12 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: AppContext): vo
     const book = site().bookBySlug(req.params.slug);
     if (!book) return notFound(reply);
     const body = cached(`book:${book.slug}`, HTML, () => renderBookPage(ctx, book));
-    return sendPrepared(req, reply, body, HTML_CACHE);
+    return sendPage(ctx, req, reply, body);
   });
 
   app.get('/corrections', async (req, reply) => {
     const body = cached('corrections', HTML, () => renderCorrectionsPage(ctx));
-    return sendPrepared(req, reply, body, HTML_CACHE);
+    return sendPage(ctx, req, reply, body);
   });
 
   app.get('/feed.xml', async (req, reply) =>
