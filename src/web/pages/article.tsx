@@ -25,6 +25,8 @@ export interface ArticlePageProps {
   viewer?: Viewer | null;
   /** More stylesheets for the page, after the site's own (e.g. the discussion's). */
   stylesheets?: string[];
+  /** In place of the header's reader items: see Layout. */
+  readerSlot?: ComponentChildren;
 }
 
 /** Long pieces get a table of contents; short ones would only push the first paragraph down. */
@@ -220,6 +222,7 @@ export function ArticlePage(props: ArticlePageProps) {
       jsonLd={[articleJsonLd(ctx, article, book)]}
       noindex={article.draft}
       viewer={props.viewer}
+      readerSlot={props.readerSlot}
       stylesheets={props.stylesheets}
       bodyClass="page-article"
     >
@@ -273,7 +276,16 @@ export function renderArticleDocument(
   article: Article,
   discussion: ComponentChildren,
   viewer?: Viewer | null,
-  opts: { stylesheets?: string[] } = {},
+  opts: { stylesheets?: string[]; readerSlot?: ComponentChildren } = {},
 ): string {
-  return renderDocument(<ArticlePage ctx={ctx} article={article} discussion={discussion} viewer={viewer} stylesheets={opts.stylesheets} />);
+  return renderDocument(
+    <ArticlePage
+      ctx={ctx}
+      article={article}
+      discussion={discussion}
+      viewer={viewer}
+      stylesheets={opts.stylesheets}
+      readerSlot={opts.readerSlot}
+    />,
+  );
 }

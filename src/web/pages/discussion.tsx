@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { Sort, ThreadPage } from '../../discussion/service.ts';
 import { TOP_SORT_EXPLANATION } from '../../discussion/service.ts';
 import { CommentForm, type DiscussionViewer, mayWrite, SignInForm, STANDING_NOTICE_ID, StandingNotice } from './comment-forms.tsx';
@@ -19,6 +20,11 @@ export interface DiscussionProps {
   lastEventId: number;
   /** A fresh key per render; the form sends it so a double submit posts once. */
   idempotencyKey: string;
+  /**
+   * For a page made once and finished per reader (see ../reader-page.ts): rendered in place of the
+   * composer's content and of each shown comment's actions, which are the reader's own.
+   */
+  slots?: { composer: ComponentChildren; actions: ComponentChildren };
 }
 
 const sortLabels: Record<Sort, string> = { top: 'Top', new: 'New', old: 'Old' };
@@ -27,10 +33,41 @@ function sortHref(slug: string, sort: Sort): string {
   return `${articlePath(slug)}${sort === 'top' ? '' : `?sort=${sort}`}#comments`;
 }
 
+/** What the composer holds for this reader: the form, a sign-in form, or why they cannot write. */
+export function ComposerBody(props: { slug: string; viewer: DiscussionViewer | null; open: boolean; idempotencyKey: string }) {
+  const { slug, viewer, open } = props;
+  const returnTo = `${articlePath(slug)}#comments`;
+  return !open ? (
+    <>
+      <p class="closed-note">Comments on this article are closed. The discussion stays here to read.</p>
+      {!mayWrite(viewer) && <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />}
+    </>
+  ) : viewer && !mayWrite(viewer) ? (
+    <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />
+  ) : viewer ? (
+    <>
+      <h3 class="composer-title">Join the conversation</h3>
+      <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />
+      <CommentForm
+        action={`${articlePath(slug)}/comments`}
+        viewer={viewer}
+        idempotencyKey={props.idempotencyKey}
+        label="Your comment"
+        submit="Post comment"
+        idPrefix="composer"
+      />
+    </>
+  ) : (
+    <>
+      <h3 class="composer-title">Join the conversation</h3>
+      <SignInForm returnTo={returnTo} idPrefix="composer" />
+    </>
+  );
+}
+
 /** The comments section of an article: header, composer, sort control, threads. */
 export function DiscussionSection(props: DiscussionProps) {
   const { slug, page, viewer, open, now } = props;
-  const returnTo = `${articlePath(slug)}#comments`;
   return (
     <div
       class="discussion"
@@ -47,31 +84,10 @@ export function DiscussionSection(props: DiscussionProps) {
         display name.
       </p>
       <div class="composer" id="composer">
-        {!open ? (
-          <>
-            <p class="closed-note">Comments on this article are closed. The discussion stays here to read.</p>
-            {!mayWrite(viewer) && <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />}
-          </>
-        ) : viewer && !mayWrite(viewer) ? (
-          <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />
-        ) : viewer ? (
-          <>
-            <h3 class="composer-title">Join the conversation</h3>
-            <StandingNotice viewer={viewer} id={STANDING_NOTICE_ID} />
-            <CommentForm
-              action={`${articlePath(slug)}/comments`}
-              viewer={viewer}
-              idempotencyKey={props.idempotencyKey}
-              label="Your comment"
-              submit="Post comment"
-              idPrefix="composer"
-            />
-          </>
+        {props.slots ? (
+          props.slots.composer
         ) : (
-          <>
-            <h3 class="composer-title">Join the conversation</h3>
-            <SignInForm returnTo={returnTo} idPrefix="composer" />
-          </>
+          <ComposerBody slug={slug} viewer={viewer} open={open} idempotencyKey={props.idempotencyKey} />
         )}
       </div>
       {page.total > 0 && (
@@ -96,7 +112,7 @@ export function DiscussionSection(props: DiscussionProps) {
       {page.items.length > 0 ? (
         <ol class="comment-list">
           {page.items.map((item) => (
-            <CommentItem item={item} slug={slug} viewer={viewer} now={now} focus={page.focus} />
+            <CommentItem item={item} slug={slug} viewer={viewer} now={now} focus={page.focus} actions={props.slots?.actions} />
           ))}
         </ol>
       ) : (

@@ -23,6 +23,8 @@ export interface LayoutProps {
   /** Marks the matching header link with aria-current. */
   current?: NavItem;
   viewer?: PageViewer | null;
+  /** Rendered in place of the header's reader items (ReaderItems), for a page whose reader is filled in later. */
+  readerSlot?: ComponentChildren;
   /** More stylesheets after the site's own, e.g. for the discussion. */
   stylesheets?: string[];
   bodyClass?: string;
@@ -66,11 +68,46 @@ function DeskLink(props: { desk: DeskCounts }) {
   );
 }
 
-export function SiteHeader(props: { ctx: AppContext; current?: NavItem; viewer?: PageViewer | null }) {
+/**
+ * The header's items that depend on who reads: the author's desk link, then the reader's name and
+ * inbox badge, or "Sign in". The signed-in page cached for many readers renders these per request
+ * (see ../reader-page.ts), so they are one component.
+ */
+export function ReaderItems(props: { viewer?: PageViewer | null }) {
+  const viewer = headerViewerOf(props.viewer);
+  return (
+    <>
+      {viewer?.desk && (
+        <li>
+          <DeskLink desk={viewer.desk} />
+        </li>
+      )}
+      {viewer ? (
+        <li class="viewer">
+          <a href="/me" class="viewer-name">
+            {viewer.name}
+          </a>
+          {viewer.unread !== undefined && viewer.unread > 0 && (
+            <a href="/inbox" class="inbox-badge">
+              {viewer.unread} new
+            </a>
+          )}
+        </li>
+      ) : (
+        <li>
+          <a href="/signin" class="signin-link">
+            Sign in
+          </a>
+        </li>
+      )}
+    </>
+  );
+}
+
+export function SiteHeader(props: { ctx: AppContext; current?: NavItem; viewer?: PageViewer | null; readerSlot?: ComponentChildren }) {
   const { site } = props.ctx.content;
   const book = site.books[0];
   const here = (item: NavItem) => (props.current === item ? ('page' as const) : undefined);
-  const viewer = headerViewerOf(props.viewer);
   return (
     <header class="site-header">
       <div class="wrap header-inner">
@@ -91,29 +128,7 @@ export function SiteHeader(props: { ctx: AppContext; current?: NavItem; viewer?:
                 </a>
               </li>
             )}
-            {viewer?.desk && (
-              <li>
-                <DeskLink desk={viewer.desk} />
-              </li>
-            )}
-            {viewer ? (
-              <li class="viewer">
-                <a href="/me" class="viewer-name">
-                  {viewer.name}
-                </a>
-                {viewer.unread !== undefined && viewer.unread > 0 && (
-                  <a href="/inbox" class="inbox-badge">
-                    {viewer.unread} new
-                  </a>
-                )}
-              </li>
-            ) : (
-              <li>
-                <a href="/signin" class="signin-link">
-                  Sign in
-                </a>
-              </li>
-            )}
+            {props.readerSlot ?? <ReaderItems viewer={props.viewer} />}
           </ul>
         </nav>
       </div>
@@ -199,7 +214,7 @@ export function Layout(props: LayoutProps) {
         <a class="skip-link" href="#main">
           Skip to content
         </a>
-        <SiteHeader ctx={ctx} current={props.current} viewer={props.viewer} />
+        <SiteHeader ctx={ctx} current={props.current} viewer={props.viewer} readerSlot={props.readerSlot} />
         <main id="main" tabindex={-1}>
           {props.children}
         </main>

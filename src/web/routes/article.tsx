@@ -2,51 +2,29 @@
 // one cached render per page and change; a signed-in reader without the script gets their own.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../../discussion/errors.ts';
-import { randomId } from '../../discussion/secrets.ts';
 import type { Viewer } from '../../discussion/service.ts';
 import { type SlugParams, slugParams } from '../route-schema.ts';
-import { articleComments } from '../article-comments.ts';
 import type { AppContext } from '../context.ts';
 import { FEED_COMMENTS, commentsFeed } from '../discussion-feeds.ts';
 import { HTML } from '../handlers.ts';
 import { type DiscussionQuery, canonicalQueryString, parseDiscussionQuery, rawQueryOf } from '../discussion-query.ts';
-import { type PreparedBody, prepareBodyAsync, sendDynamic, sendPrepared } from '../http.ts';
-import { renderArticleDocument } from '../pages/article.tsx';
-import { DiscussionSection, articlePath } from '../pages/discussion.tsx';
-import { authorHintCookie, jsCookie, readCookie, sessionToken } from '../session.ts';
+import { type PreparedBody, prepareBodyAsync, sendDynamic } from '../http.ts';
+import { articlePath } from '../pages/discussion.tsx';
+import { sessionToken, takesSharedPage } from '../session.ts';
+import { sendShared } from '../fast-path.ts';
 import { discussionViewer, headerViewer, viewerOf } from '../viewer.ts';
 import { visibility } from '../../discussion/comment-rules.ts';
+import type { Piece } from '../gzip-segments.ts';
+import { makeReaderTemplate, readerPieces, sendReaderPage } from '../reader-page.ts';
+import { discussionAuthorName, renderArticlePage as renderFullPage } from '../article-page.tsx';
 
 /** The routes, one short handler each: this function is long only because it lists them all. */
 export function registerArticleRoutes(app: FastifyInstance, ctx: AppContext): void {
   const article = (slug: string) => ctx.content.site.articleBySlug(slug, { preview: ctx.config.dev });
 
   /** The article with one page of its discussion, as `viewer` (undefined: anyone) sees it. */
-  async function renderArticlePage(req: FastifyRequest, slug: string, query: DiscussionQuery, viewer: Viewer | undefined): Promise<string> {
-    const generation = ctx.pageCache.generation(slug);
-    const page = await ctx.discussion.threadPage(slug, viewer, {
-      sort: query.sort,
-      after: query.after ? String(query.after) : undefined,
-      focus: query.thread,
-      // Anonymous pages are cached per change of the article, so they can share one load of it.
-      records: viewer ? undefined : () => articleComments(ctx, slug),
-    });
-    if (!viewer) ctx.pageCache.noteThreadCount(slug, generation, page.threads);
-    const [open, lastEventId] = await Promise.all([ctx.discussion.isOpen(slug), ctx.reads.latestEventId()]);
-    const discussion = (
-      <DiscussionSection
-        slug={slug}
-        authorName={ctx.content.site.config.authorNames[0] ?? ctx.content.site.config.title}
-        page={page}
-        viewer={discussionViewer(ctx, req, viewer)}
-        open={open}
-        now={ctx.now()}
-        lastEventId={lastEventId}
-        idempotencyKey={viewer ? randomId(20) : ''}
-      />
-    );
-    return renderArticleDocument(ctx, article(slug)!, discussion, await headerViewer(ctx, viewer));
-  }
+  const renderArticlePage = (req: FastifyRequest, slug: string, query: DiscussionQuery, viewer: Viewer | undefined) =>
+    renderFullPage(ctx, req, slug, query, viewer);
 
   /**
    * Whether an anonymous request can name a real page, answered without loading the discussion:
@@ -72,6 +50,30 @@ export function registerArticleRoutes(app: FastifyInstance, ctx: AppContext): vo
     );
   }
 
+  /**
+   * A signed-in reader's page made from the page every such reader shares (see reader-page.ts), or
+   * undefined when this reader needs the full render.
+   */
+  async function readerPage(req: FastifyRequest, slug: string, query: DiscussionQuery, viewer: Viewer): Promise<Piece[] | undefined> {
+    const dv = discussionViewer(ctx, req, viewer);
+    // Checked again with the template; here it saves loading anything for them.
+    if (!dv || dv.isAuthor || dv.standing?.kind === 'banned') return undefined;
+    const name = `reader|${ctx.content.version}|${canonicalQueryString(query)}`;
+    const [template, state, header] = await Promise.all([
+      ctx.pageCache.data(
+        name,
+        slug,
+        ctx.now,
+        (t) => t?.bytes ?? 0,
+        () => makeReaderTemplate(ctx, article(slug)!, query, discussionAuthorName(ctx)),
+      ),
+      ctx.discussion.viewerState(viewer, slug),
+      headerViewer(ctx, viewer),
+    ]);
+    if (!template) return undefined;
+    return readerPieces(template, { viewer, discussionViewer: dv, header, voted: state.voted, own: state.own, open: state.open });
+  }
+
   app.get<{ Params: SlugParams }>('/writing/:slug', { schema: { params: slugParams } }, async (req, reply) => {
     const { slug } = req.params;
     if (!article(slug)) return reply.callNotFound();
@@ -79,21 +81,21 @@ export function registerArticleRoutes(app: FastifyInstance, ctx: AppContext): vo
     if (parsed.kind === 'invalid') return reply.callNotFound();
     if (parsed.kind === 'redirect') return reply.header('Cache-Control', 'public, max-age=86400').redirect(parsed.location, 301);
     const signedIn = sessionToken(ctx, req) !== undefined;
-    // A signed-in browser whose script runs gets the same shared page as everyone and asks for
-    // its own state in one small call (GET …/viewer); without the script, the server renders
-    // the reader's own page.
-    // The author always gets the server's page: it carries the moderation controls and shows
-    // hidden and held comments, which the shared page never holds.
-    const overlay = signedIn && readCookie(req, jsCookie) === '1' && readCookie(req, authorHintCookie) !== '1';
+    // Who gets the shared page is one rule (session.ts), which the fast path follows too.
+    const overlay = signedIn && takesSharedPage(ctx, req);
     const viewer = signedIn && !overlay ? await viewerOf(ctx, req) : undefined;
     try {
       if (viewer) {
+        const pieces = await readerPage(req, slug, parsed.query, viewer);
+        if (pieces) return sendReaderPage(req, reply, pieces);
         const html = await renderArticlePage(req, slug, parsed.query, viewer);
         return await sendDynamic(req, reply, html, HTML, { cacheControl: 'private, no-cache' });
       }
       const body = await sharedPage(req, slug, parsed.query);
       if (!body) return reply.callNotFound();
-      return sendPrepared(req, reply, body, 'no-cache', 200, 'Accept-Encoding, Cookie');
+      const query = canonicalQueryString(parsed.query);
+      const url = query ? `${articlePath(slug)}?${query}` : articlePath(slug);
+      return sendShared(ctx, req, reply, body, { url, vary: 'Accept-Encoding, Cookie', audience: 'shared-page' });
     } catch (err) {
       if (err instanceof DomainError && (err.code === 'bad_request' || err.code === 'not_found')) return reply.callNotFound();
       throw err;
@@ -112,6 +114,10 @@ export function registerArticleRoutes(app: FastifyInstance, ctx: AppContext): vo
       );
       return prepareBodyAsync(commentsFeed(ctx.baseUrl(), found, latest), 'application/atom+xml; charset=utf-8');
     });
-    return sendPrepared(req, reply, body, 'no-cache');
+    return sendShared(ctx, req, reply, body, {
+      url: `${articlePath(slug)}/comments.xml`,
+      vary: 'Accept-Encoding, Cookie',
+      audience: 'anonymous',
+    });
   });
 }
