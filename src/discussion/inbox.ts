@@ -1,7 +1,7 @@
 import { relationTo, visibility } from './comment-rules.ts';
 import { DomainError } from './errors.ts';
 import { excerpt } from './excerpt.ts';
-import type { InboxStore } from './ports.ts';
+import type { InboxStore, Transaction } from './ports.ts';
 import {
   type CommentRecord,
   type DayActivity,
@@ -24,12 +24,21 @@ export interface InboxItem {
 }
 
 /**
- * Hears every item after it is stored: the way out of the site (webhooks, push, mail) for those
- * who asked for it. A listener must not throw into the write that caused the item, so its
- * failures are caught and logged here.
+ * Hears every item as it is stored: the way out of the site (webhooks, push, mail) for those who
+ * asked for it. It hears it inside the transaction that stores the item (and, for a new comment,
+ * the comment itself): what it writes goes through `tx` (Transactions.within) and commits with
+ * them, so a notification exists exactly when its cause does. It must not reach outside the
+ * database there; `tx.afterCommit` is the place to wake a sender. A throw rolls back the item
+ * and its cause.
  */
 export interface InboxListener {
-  notified(item: InboxItem): Promise<void> | void;
+  notified(item: InboxItem, tx: Transaction): Promise<void> | void;
+}
+
+/** Where items are being written: the inbox's store bound to the transaction of their cause. */
+interface Writing {
+  store: InboxStore;
+  tx: Transaction;
 }
 
 /** One item as the inbox page and the private feed show it. */
@@ -92,10 +101,25 @@ export class Inbox {
     this.listeners.push(listener);
   }
 
-  private async add(identityId: string | null, kind: NotificationKind, comment: CommentRecord, actorName: string | null): Promise<void> {
+  /**
+   * Runs `fn` with the store bound to `tx`, the transaction of the items' cause; a caller without
+   * one (a moderation action) gets a transaction of its own, so its items commit together.
+   */
+  private in(tx: Transaction | undefined, fn: (w: Writing) => Promise<void>): Promise<void> {
+    if (tx) return fn({ store: this.store.within(tx), tx });
+    return this.store.inTransaction((own) => fn({ store: this.store.within(own), tx: own }));
+  }
+
+  private async add(
+    w: Writing,
+    identityId: string | null,
+    kind: NotificationKind,
+    comment: CommentRecord,
+    actorName: string | null,
+  ): Promise<void> {
     if (!identityId) return;
     const createdAt = this.now();
-    await this.store.addNotification({
+    await w.store.addNotification({
       identityId,
       kind,
       commentId: comment.id,
@@ -104,62 +128,62 @@ export class Inbox {
       createdAt,
     });
     const item: InboxItem = { identityId, kind, comment, actorName, createdAt };
-    for (const listener of this.listeners) {
-      try {
-        await listener.notified(item);
-      } catch (err) {
-        console.error('An inbox listener failed:', err);
-      }
-    }
+    for (const listener of this.listeners) await listener.notified(item, w.tx);
   }
 
   /**
    * A comment was posted and is public: its parent's writer hears of it, and so do the authors
-   * who asked for new comments of its kind.
+   * who asked for new comments of its kind. `tx`: the comment's own transaction, when it is open.
    */
-  async published(comment: CommentRecord, parent: CommentRecord | undefined): Promise<void> {
-    await this.toParentWriter(comment, parent);
-    await this.toAuthors(comment, parent);
+  published(comment: CommentRecord, parent: CommentRecord | undefined, tx?: Transaction): Promise<void> {
+    return this.in(tx, async (w) => {
+      await this.toParentWriter(w, comment, parent);
+      await this.toAuthors(w, comment, parent);
+    });
   }
 
   /** A comment waits for review: its writer is told so, and every author is asked to review it. */
-  async held(comment: CommentRecord): Promise<void> {
-    await this.add(comment.identityId, 'held', comment, null);
-    if (comment.authorRole === 'author') return;
-    for (const author of await this.store.authorInboxes()) await this.add(author.identityId, 'review', comment, comment.authorName);
+  held(comment: CommentRecord, tx?: Transaction): Promise<void> {
+    return this.in(tx, async (w) => {
+      await this.add(w, comment.identityId, 'held', comment, null);
+      if (comment.authorRole === 'author') return;
+      for (const author of await w.store.authorInboxes()) await this.add(w, author.identityId, 'review', comment, comment.authorName);
+    });
   }
 
   /** The author approved a held comment: its writer hears of it, and now its parent's writer too (the author saw it already). */
-  async released(comment: CommentRecord, parent: CommentRecord | undefined, actorName: string): Promise<void> {
-    await this.add(comment.identityId, 'released', comment, actorName);
-    await this.toParentWriter(comment, parent);
+  released(comment: CommentRecord, parent: CommentRecord | undefined, actorName: string, tx?: Transaction): Promise<void> {
+    return this.in(tx, async (w) => {
+      await this.add(w, comment.identityId, 'released', comment, actorName);
+      await this.toParentWriter(w, comment, parent);
+    });
   }
 
-  async removed(comment: CommentRecord, actorName: string): Promise<void> {
-    await this.add(comment.identityId, 'removed', comment, actorName);
+  removed(comment: CommentRecord, actorName: string, tx?: Transaction): Promise<void> {
+    return this.in(tx, (w) => this.add(w, comment.identityId, 'removed', comment, actorName));
   }
 
   /**
    * The parent's writer hears of a reply (unless they answered themselves). A muted writer's
    * comment is public to nobody but them, so it announces nothing either.
    */
-  private async toParentWriter(comment: CommentRecord, parent: CommentRecord | undefined): Promise<void> {
+  private async toParentWriter(w: Writing, comment: CommentRecord, parent: CommentRecord | undefined): Promise<void> {
     if (!parent?.identityId || parent.identityId === comment.identityId) return;
     if (comment.authorMuted) return;
     if (parent.state === 'deleted') return;
-    await this.add(parent.identityId, comment.authorRole === 'author' ? 'author_reply' : 'reply', comment, comment.authorName);
+    await this.add(w, parent.identityId, comment.authorRole === 'author' ? 'author_reply' : 'reply', comment, comment.authorName);
   }
 
   /**
    * A reader's new comment, as much as each author asked for. The author's own comments tell no
    * one; a muted writer's stay unannounced; a reply to an author reached them as a reply already.
    */
-  private async toAuthors(comment: CommentRecord, parent: CommentRecord | undefined): Promise<void> {
+  private async toAuthors(w: Writing, comment: CommentRecord, parent: CommentRecord | undefined): Promise<void> {
     if (comment.authorRole === 'author' || comment.authorMuted) return;
-    for (const author of await this.store.authorInboxes()) {
+    for (const author of await w.store.authorInboxes()) {
       if (parent?.identityId === author.identityId) continue;
       if (!reachesAuthor(author.amount ?? DEFAULT_INBOX_AMOUNT, comment)) continue;
-      await this.add(author.identityId, 'new_comment', comment, comment.authorName);
+      await this.add(w, author.identityId, 'new_comment', comment, comment.authorName);
     }
   }
 

@@ -25,6 +25,27 @@ import type {
   VoteResult,
 } from './records.ts';
 
+/**
+ * A transaction the store has open, handed to what is written because of a change (the inbox
+ * items a new comment makes, the notifications queued from them) so that all of it commits with
+ * the change: one durable commit, and none of it without the rest.
+ */
+export interface Transaction {
+  /** Runs `fn` once the transaction has committed (never when it rolls back): e.g. to wake a sender. */
+  afterCommit(fn: () => void): void;
+}
+
+/** Writing inside a transaction: the store's ports bound to it, or a new one. */
+export interface Transactions {
+  /**
+   * This store's ports reading and writing inside `tx`, while the code it was handed to runs.
+   * Whatever fails in there must be let through: it rolls back the whole transaction.
+   */
+  within<S>(this: S, tx: Transaction): S;
+  /** Runs `fn` in a transaction of its own: all of it commits or none of it does. */
+  inTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
 /** Identities, their sessions, and the author's one-time sign-in links. */
 export interface IdentityStore {
   /** Claims a name: false when the name key is already held (by anyone). */
@@ -61,10 +82,15 @@ export interface IdentityStore {
 
 /** Comments, threads, and whether an article takes comments. */
 export interface CommentStore {
-  /** Inserts a comment. With an idempotency key already used by this identity, returns the first comment instead. */
+  /**
+   * Inserts a comment. With an idempotency key already used by this identity, returns the first
+   * comment instead. `follow` runs inside the comment's own transaction once a new one is stored,
+   * for what must be written with it; if it throws, nothing of the comment is kept.
+   */
   insertComment(
     comment: NewComment,
     idempotencyKey: string | null,
+    follow?: (comment: CommentRecord, tx: Transaction) => Promise<void>,
   ): Promise<{ comment: CommentRecord; created: boolean; eventId?: number }>;
   /** The comment an identity already stored under an idempotency key, if any. */
   commentForIdempotencyKey(identityId: string, idempotencyKey: string): Promise<CommentRecord | undefined>;
@@ -110,8 +136,8 @@ export interface ModerationStore {
   listAudit(limit: number): Promise<AuditEntry[]>;
 }
 
-/** A reader's notifications and private feed. */
-export interface InboxStore {
+/** A reader's notifications and private feed; items are written inside the transaction of their cause. */
+export interface InboxStore extends Transactions {
   addNotification(n: Omit<NotificationRecord, 'id' | 'readAt'>): Promise<void>;
   listNotifications(identityId: string, limit: number): Promise<NotificationRecord[]>;
   countUnread(identityId: string): Promise<number>;
@@ -132,7 +158,11 @@ export interface InboxStore {
   dailyActivity(from: number, to: number): Promise<DayActivity[]>;
 }
 
-/** The live-update events every write appends, read by open pages catching up. */
+/**
+ * The live-update events every write appends, read by open pages catching up. An event's id here
+ * is its cursor: events become visible in increasing id order, however their writes committed
+ * (docs/decisions/0008), so a reader moving forward by it never skips one.
+ */
 export interface EventStore {
   eventsSince(articleSlug: string, afterId: number, limit: number): Promise<StoredEvent[]>;
   latestEventId(): Promise<number>;
@@ -146,4 +176,4 @@ export interface EventStore {
 }
 
 /** Every port the discussion uses, for code that needs all of them at once. */
-export type DiscussionStore = IdentityStore & CommentStore & VoteStore & ModerationStore & InboxStore & EventStore;
+export type DiscussionStore = IdentityStore & CommentStore & VoteStore & ModerationStore & InboxStore & EventStore & Transactions;

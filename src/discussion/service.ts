@@ -15,7 +15,7 @@ import {
 import { Threads } from './threads.ts';
 import type { CommentView, Sort, ThreadPage } from './views.ts';
 import { type VoteResult, Votes } from './votes.ts';
-import { CommentWriting, type PostInput } from './writing.ts';
+import { CommentWriting, type PostFollowUp, type PostInput } from './writing.ts';
 
 export type { AccountExport } from './account.ts';
 export type { SignInResult } from './identities.ts';
@@ -25,6 +25,7 @@ export { PAGE_BOUNDS } from './threads.ts';
 export type { CommentView, DisplayItem, Sort, ThreadPage } from './views.ts';
 export { SORTS, TOP_SORT_EXPLANATION } from './views.ts';
 export type { VoteResult } from './votes.ts';
+export type { PostFollowUp } from './writing.ts';
 
 /**
  * The readers' discussion: names, sessions, comments, votes. Pure domain rules over the storage
@@ -49,13 +50,15 @@ export class Discussion {
     settings: Partial<DiscussionSettings> & { authorNames: string[] },
     now: () => number = Date.now,
     hooks: DiscussionHooks = {},
+    /** Written with each new comment, in its transaction: the inbox items it makes (see PostFollowUp). */
+    afterPost?: PostFollowUp,
   ) {
     this.hooks = hooks;
     this.core = new DiscussionCore(store, articles, { ...defaultSettings, ...settings }, now, () => this.hooks);
     this.sessions = new Sessions(this.core);
     this.identities = new Identities(this.core, this.sessions);
     this.threads = new Threads(this.core);
-    this.writing = new CommentWriting(this.core, this.threads);
+    this.writing = new CommentWriting(this.core, this.threads, afterPost);
     this.votes = new Votes(this.core);
     this.account = new Account(this.core);
   }

@@ -1,4 +1,4 @@
-import type { CommentRecord, IdentityRecord, VoteCountRule } from './records.ts';
+import type { IdentityRecord, VoteCountRule } from './records.ts';
 import { DEFAULT_EDIT_WINDOW_MS } from './comment-rules.ts';
 import { DEFAULT_MAX_INDENT } from './thread.ts';
 
@@ -52,8 +52,6 @@ export interface DiscussionHooks {
   /** Refusal message when the address prefix is banned, or null. */
   prefixBan?(ipPrefixHash: string | null): Promise<string | null>;
   voteRule?(voter: IdentityRecord): VoteCountRule;
-  /** After a comment is stored: notifications for replies and holds. */
-  afterPost?(comment: CommentRecord, parent: CommentRecord | undefined): Promise<void>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { validateCommentBody } from './body.ts';
 import { editRefusal } from './comment-rules.ts';
 import type { DiscussionCore } from './core.ts';
 import { DomainError } from './errors.ts';
+import type { Transaction } from './ports.ts';
 import { randomId } from './secrets.ts';
 import type { Admit, Viewer } from './settings.ts';
 import type { Threads } from './threads.ts';
@@ -17,11 +18,19 @@ export interface PostInput {
   admit?: Admit;
 }
 
+/**
+ * What is written because a comment was posted (its inbox items and the notifications they
+ * queue), run inside the comment's own transaction: one durable commit for all of it, and none
+ * of it without the rest.
+ */
+export type PostFollowUp = (comment: CommentRecord, parent: CommentRecord | undefined, tx: Transaction) => Promise<void>;
+
 /** Writing comments: post, edit and delete one's own. */
 export class CommentWriting {
   constructor(
     private readonly core: DiscussionCore,
     private readonly threads: Threads,
+    private readonly followUp?: PostFollowUp,
   ) {}
 
   async post(
@@ -49,6 +58,7 @@ export class CommentWriting {
     // Only now, with the input accepted, does the post take from the writer's allowance.
     await input.admit?.();
     const hold = await this.holdFor(viewer, checked.body);
+    const { followUp } = this;
     const result = await core.store.insertComment(
       {
         id: randomId(12),
@@ -61,11 +71,11 @@ export class CommentWriting {
         createdAt: core.now(),
       },
       idem,
+      followUp && ((stored, tx) => followUp(stored, parent, tx)),
     );
     if (!result.created && result.comment.identityId !== viewer.identity.id) {
       throw new DomainError('forbidden', 'That idempotency key belongs to someone else.');
     }
-    if (result.created) await core.hooks.afterPost?.(result.comment, parent);
     return { comment: core.toView(result.comment, viewer, new Set(), true), created: result.created, eventId: result.eventId };
   }
 

@@ -2,7 +2,7 @@
 // for into deliveries in the queue (the author's webhooks and mail, a reader's pushes), and
 // keeps the author's webhooks. The dispatcher sends what is queued.
 import { randomUUID } from 'node:crypto';
-import type { InboxItem, InboxListener } from '../discussion/inbox.ts';
+import type { InboxItem } from '../discussion/inbox.ts';
 import { Dispatcher, type Senders } from './dispatcher.ts';
 import {
   AUTHOR_EVENTS,
@@ -50,16 +50,30 @@ export interface NotifierDeps {
   mailEveryMinutes: number;
 }
 
+/**
+ * Where an item's deliveries are queued: the notifier's own store, or the store bound to the
+ * transaction of the item's cause (Transactions.within), so they commit with it.
+ */
+export interface QueueScope {
+  store: NotifyStore;
+  isAuthor(identityId: string): Promise<boolean>;
+  /** Runs `fn` once what was queued has committed. */
+  afterCommit(fn: () => void): void;
+}
+
 export interface NewWebhook {
   url: string;
   format: WebhookFormat;
   events: AuthorEvent[];
 }
 
-export class Notifier implements InboxListener {
+export class Notifier {
   readonly dispatcher: Dispatcher;
+  /** Queueing on the notifier's own store, in a transaction of its own. */
+  private readonly own: QueueScope;
 
   constructor(private readonly deps: NotifierDeps) {
+    this.own = { store: deps.store, isAuthor: deps.isAuthor, afterCommit: (fn) => fn() };
     const senders: Senders = {
       webhook: async (id, event, deliveryId) => {
         const webhook = await deps.store.getWebhook(id);
@@ -81,26 +95,30 @@ export class Notifier implements InboxListener {
     return this.deps.mail !== undefined;
   }
 
-  /** Queues what the item means for whoever asked to hear of it, and sends it as soon as it may go. */
-  async notified(item: InboxItem): Promise<void> {
+  /**
+   * Queues what an inbox item means for whoever asked to hear of it (through `scope`: inside the
+   * transaction of the item's cause when it is bound to one), and sends it once that has committed.
+   */
+  async notified(item: InboxItem, scope: QueueScope = this.own): Promise<void> {
+    const { store } = scope;
     const now = this.deps.now();
     const deliveries: NewDelivery[] = [];
     const authorEvent = authorEventOf(item.kind);
-    if (authorEvent && (await this.deps.isAuthor(item.identityId))) {
+    if (authorEvent && (await scope.isAuthor(item.identityId))) {
       const payload = JSON.stringify(eventFromItem(item, EVENT_TYPES[authorEvent], this.deps.links));
-      for (const w of await this.deps.store.listWebhooks())
+      for (const w of await store.listWebhooks())
         if (w.events.includes(authorEvent))
           deliveries.push({ channel: 'webhook', target: w.id, event: authorEvent, payload, nextAt: now, createdAt: now });
-      if (this.deps.mail && (await this.mailEvents()).includes(authorEvent))
+      if (this.deps.mail && (await mailEventsIn(store)).includes(authorEvent))
         deliveries.push({ channel: 'mail', target: 'author', event: authorEvent, payload, nextAt: now + MAIL_GATHER_MS, createdAt: now });
     }
-    if (isReplyToReader(item.kind) && (await this.deps.store.pushSubscriptions(item.identityId)).length > 0) {
+    if (isReplyToReader(item.kind) && (await store.pushSubscriptions(item.identityId)).length > 0) {
       const payload = JSON.stringify(eventFromItem(item, EVENT_TYPES.reply, this.deps.links));
       deliveries.push({ channel: 'push', target: item.identityId, event: 'reply', payload, nextAt: now, createdAt: now });
     }
     if (deliveries.length === 0) return;
-    await this.deps.store.enqueueDeliveries(deliveries);
-    this.dispatcher.kick();
+    await store.enqueueDeliveries(deliveries);
+    scope.afterCommit(() => this.dispatcher.kick());
   }
 
   webhooks(): Promise<Webhook[]> {
@@ -142,10 +160,8 @@ export class Notifier implements InboxListener {
     return [...webhooks, ...mail].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id).slice(0, limit);
   }
 
-  async mailEvents(): Promise<AuthorEvent[]> {
-    const stored = await this.deps.store.getNotifySetting(MAIL_EVENTS_SETTING);
-    if (stored === undefined) return [...AUTHOR_EVENTS];
-    return stored.split(',').filter((e): e is AuthorEvent => (AUTHOR_EVENTS as readonly string[]).includes(e));
+  mailEvents(): Promise<AuthorEvent[]> {
+    return mailEventsIn(this.deps.store);
   }
 
   async setMailEvents(events: readonly AuthorEvent[]): Promise<void> {
@@ -160,6 +176,13 @@ export class Notifier implements InboxListener {
     await this.dispatcher.close();
     this.deps.mail?.close();
   }
+}
+
+/** The author events the mail carries (all of them until the author chooses). */
+async function mailEventsIn(store: NotifyStore): Promise<AuthorEvent[]> {
+  const stored = await store.getNotifySetting(MAIL_EVENTS_SETTING);
+  if (stored === undefined) return [...AUTHOR_EVENTS];
+  return stored.split(',').filter((e): e is AuthorEvent => (AUTHOR_EVENTS as readonly string[]).includes(e));
 }
 
 /** One push for whatever waited: the reply itself, or how many there were and where to read them. */

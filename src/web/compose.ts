@@ -6,7 +6,8 @@ import type { Site } from '../content/types.ts';
 import { HoldPolicy } from '../discussion/holds.ts';
 import { Inbox } from '../discussion/inbox.ts';
 import { Moderation } from '../discussion/moderation.ts';
-import { Discussion, type DiscussionHooks } from '../discussion/service.ts';
+import type { IdentityStore } from '../discussion/ports.ts';
+import { Discussion, type DiscussionHooks, type PostFollowUp } from '../discussion/service.ts';
 import { voteCountRule } from '../discussion/vote-rules.ts';
 import { createNotifier, type NotifyServices } from '../notify/index.ts';
 import { eventRetention, scheduleEventPruning } from '../store/retention.ts';
@@ -51,17 +52,16 @@ export function composeDiscussion(config: Config, content: SiteHolder, store: St
   const inbox = new Inbox(store, now);
   const moderation = new Moderation(store, inbox, now);
   const holds = new HoldPolicy(store, config.moderation);
-  // Holds, address-prefix bans, the vote rule and reply notifications run inside
+  // Holds, address-prefix bans, the vote rule and the inbox items of a new comment run inside
   // Discussion.post/vote, so the JSON API and the forms get them alike.
   const hooks: DiscussionHooks = {
     holdReason: (viewer, body, isAuthor) => holds.reasonFor(viewer.identity.id, body, isAuthor),
     prefixBan: (hash) => moderation.prefixBan(hash),
     voteRule: (voter) => voteCountRule(voter, now(), config.moderation),
-    afterPost: async (comment, parent) => {
-      if (comment.state === 'held') await inbox.held(comment);
-      else await inbox.published(comment, parent);
-    },
   };
+  // A new comment's inbox items are written in the comment's own transaction (one commit).
+  const afterPost: PostFollowUp = (comment, parent, tx) =>
+    comment.state === 'held' ? inbox.held(comment, tx) : inbox.published(comment, parent, tx);
   const discussion = new Discussion(
     store,
     { commentPolicy: (slug, at) => commentPolicy(content.site, slug, at, config.dev) },
@@ -72,6 +72,7 @@ export function composeDiscussion(config: Config, content: SiteHolder, store: St
     },
     now,
     hooks,
+    afterPost,
   );
   return { discussion, moderation, inbox, holds };
 }
@@ -110,11 +111,14 @@ function composeNotify(
         return `${baseUrl()}/inbox`;
       },
     },
-    isAuthor: async (id) => (await store.getIdentity(id))?.role === 'author',
+    isAuthor: authorIn(store),
     now,
     makeLimiter,
   });
 }
+
+/** Whether an identity is the site's author, as `store` (perhaps bound to a transaction) reads it. */
+const authorIn = (store: IdentityStore) => async (id: string) => (await store.getIdentity(id))?.role === 'author';
 
 /** Stored name keys are recomputed once when the name rules change; the operator hears what that did. */
 async function upgradeNameKeys(discussion: Discussion): Promise<void> {
@@ -174,8 +178,14 @@ export async function compose(opts: ComposeOptions): Promise<Composed> {
     changed,
   };
   const notify = composeNotify(config, content, store, now, ctx.baseUrl, limiterBackend.make);
-  // Every inbox item may leave the site too: a webhook, a push, a mail (src/notify).
-  inbox.listen(notify.notifier);
+  // Every inbox item may leave the site too: a webhook, a push, a mail (src/notify), queued in
+  // the transaction that stores the item, and sent once that has committed.
+  inbox.listen({
+    notified: (item, tx) => {
+      const within = store.within(tx);
+      return notify.notifier.notified(item, { store: within, isAuthor: authorIn(within), afterCommit: (fn) => tx.afterCommit(fn) });
+    },
+  });
   notify.notifier.start();
   // Keeps the live-update events table to its retention while the server runs.
   const pruning = scheduleEventPruning(store, eventRetention(config.eventsRetentionDays), {

@@ -1,4 +1,4 @@
-import type { CommentStore } from '../../discussion/ports.ts';
+import type { CommentStore, Transaction } from '../../discussion/ports.ts';
 import { type CommentRecord, type CommentState, type NewComment, type OwnComment, RecordMissingError } from '../../discussion/records.ts';
 import { type Driver, isUniqueViolation, type SqlExecutor } from '../driver.ts';
 import { appendEvent } from './events.ts';
@@ -18,15 +18,20 @@ export async function pruneDeletedLeaves(tx: SqlExecutor, articleSlug: string): 
 
 const byIdempotencyKey = `${commentSelect} JOIN idempotency_keys k ON k.comment_id = c.id WHERE k.identity_id = ? AND k.idem_key = ?`;
 
-export function sqlCommentStore(driver: Driver): CommentStore {
+type Follow = (comment: CommentRecord, tx: Transaction) => Promise<void>;
+
+/** Opens a transaction whose body also gets the Transaction the domain hands on (SqlStore makes it). */
+export type OpenTransaction = <T>(fn: (tx: SqlExecutor, scope: Transaction) => Promise<T>) => Promise<T>;
+
+export function sqlCommentStore(driver: Driver, open: OpenTransaction): CommentStore {
   const existing = async (executor: SqlExecutor, identityId: string, idempotencyKey: string | null): Promise<CommentRecord | undefined> => {
     if (idempotencyKey === null) return undefined;
     const row = await executor.get<CommentRow>(byIdempotencyKey, [identityId, idempotencyKey]);
     return row && toComment(row);
   };
 
-  const insert = (comment: NewComment, idempotencyKey: string | null) =>
-    driver.transaction(async (tx) => {
+  const insert = (comment: NewComment, idempotencyKey: string | null, follow: Follow | undefined) =>
+    open(async (tx, scope) => {
       const first = await existing(tx, comment.identityId, idempotencyKey);
       if (first) return { comment: first, created: false };
       await tx.run(
@@ -55,14 +60,16 @@ export function sqlCommentStore(driver: Driver): CommentStore {
         comment.state === 'visible'
           ? await appendEvent(driver, tx, comment.articleSlug, 'comment', { id: comment.id }, comment.createdAt)
           : undefined;
-      const row = await tx.get<CommentRow>(`${commentSelect} WHERE c.id = ?`, [comment.id]);
-      return { comment: toComment(row!), created: true, eventId };
+      const stored = toComment((await tx.get<CommentRow>(`${commentSelect} WHERE c.id = ?`, [comment.id]))!);
+      // What follows a new comment (its inbox items, the notifications they queue) commits with it.
+      await follow?.(stored, scope);
+      return { comment: stored, created: true, eventId };
     });
 
   return {
-    async insertComment(comment: NewComment, idempotencyKey: string | null) {
+    async insertComment(comment: NewComment, idempotencyKey: string | null, follow?: Follow) {
       try {
-        return await insert(comment, idempotencyKey);
+        return await insert(comment, idempotencyKey, follow);
       } catch (err) {
         // Two retries racing on engines that run them at once: the loser finds the winner's comment.
         if (isUniqueViolation(err)) {

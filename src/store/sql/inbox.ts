@@ -1,4 +1,4 @@
-import type { InboxStore } from '../../discussion/ports.ts';
+import type { InboxStore, Transactions } from '../../discussion/ports.ts';
 import {
   type CommentState,
   type DayActivity,
@@ -83,7 +83,8 @@ function asAmount(value: string | null | undefined): InboxAmount | null {
 /** Written by readers: comments whose writer is gone count, the author's own do not. */
 const BY_READERS = "(ci.role IS NULL OR ci.role <> 'author')";
 
-export function sqlInboxStore(driver: Driver): InboxStore {
+/** The inbox's queries; binding them to a transaction is the whole store's (SqlStore.within). */
+export function sqlInboxStore(driver: Driver): Omit<InboxStore, keyof Transactions> {
   return {
     async addNotification(n: Omit<NotificationRecord, 'id' | 'readAt'>): Promise<void> {
       await driver.run(
