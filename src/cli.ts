@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
+import type { Command } from './commands/index.ts';
 import { type Config, loadConfig } from './config.ts';
-import { loadSite } from './content/load.ts';
-import { createArticle } from './content/scaffold.ts';
-import { extraCommands } from './commands/index.ts';
-import { serve } from './main.ts';
-import { openStore } from './store/open.ts';
-import { composeDiscussion } from './web/compose.ts';
-import { loadSiteHolder } from './web/site-holder.ts';
 
-const usage = () => `Usage: byline <command> [options]
+// Each command loads what it needs when it runs (the build keeps each in its own chunk): serving
+// never loads the operator commands, and `byline check` never loads the server.
+const BUILT_IN = new Set(['serve', 'new', 'check', 'migrate', 'author-link']);
+const operatorCommands = async (): Promise<Record<string, Command>> => (await import('./commands/index.ts')).extraCommands;
+
+const usage = (extraCommands: Record<string, Command>) => `Usage: byline <command> [options]
 
 Commands:
   serve [--dev] [--port N] [--host H]   serve the site (--dev: show drafts, reload content on change)
@@ -33,7 +32,7 @@ function fail(message: string): never {
 
 async function main(argv: string[]): Promise<void> {
   // Operator commands parse their own options (--from, --to, --force, ...).
-  const extra = argv[0] ? extraCommands[argv[0]] : undefined;
+  const extra = argv[0] && !BUILT_IN.has(argv[0]) ? (await operatorCommands())[argv[0]] : undefined;
   if (extra) return extra.run(argv.slice(1), loadConfig(process.env));
   const { values, positionals } = parseArgs({
     args: argv,
@@ -49,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
-    console.log(usage());
+    console.log(usage(await operatorCommands()));
     return;
   }
   const overrides: Partial<Config> = { dev: values.dev };
@@ -60,18 +59,22 @@ async function main(argv: string[]): Promise<void> {
   if (values.dev) overrides.logLevel = 'info';
 
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      const { serve } = await import('./main.ts');
       return serve(loadConfig(process.env, overrides));
+    }
     case 'new': {
       const title = rest.join(' ').trim();
       if (!title) fail('Usage: byline new "Title of the article"');
       const config = loadConfig(process.env, overrides);
+      const { createArticle } = await import('./content/scaffold.ts');
       const path = await createArticle(config.contentDir, title);
       console.log(`Created ${path} (a draft: set draft: false to publish).`);
       return;
     }
     case 'check': {
       const config = loadConfig(process.env, overrides);
+      const { loadSite } = await import('./content/load.ts');
       const result = await loadSite(config.contentDir, { includeDrafts: true });
       if (result.problems.length > 0)
         fail(`${result.problems.length} problem(s) in ${config.contentDir}:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -83,6 +86,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'migrate': {
       const config = loadConfig(process.env, overrides);
+      const { openStore } = await import('./store/open.ts');
       const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: false });
       const applied = await store.migrate();
       console.log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.');
@@ -91,6 +95,11 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'author-link': {
       const config = loadConfig(process.env, overrides);
+      const [{ loadSiteHolder }, { openStore }, { composeDiscussion }] = await Promise.all([
+        import('./web/site-holder.ts'),
+        import('./store/open.ts'),
+        import('./web/compose.ts'),
+      ]);
       const content = await loadSiteHolder(config.contentDir, false);
       const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: config.migrateOnStart });
       const { discussion } = composeDiscussion(config, content, store, Date.now);
@@ -102,7 +111,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      fail(`Unknown command '${command}'.\n\n${usage()}`);
+      fail(`Unknown command '${command}'.\n\n${usage(await operatorCommands())}`);
   }
 }
 

@@ -223,10 +223,17 @@ function loadOrCreateSecret(dataDir: string): string {
   return secret;
 }
 
-/** BYLINE_PAGE_CACHE_MB: megabytes (whole, at least 1) for the rendered-page cache; 32 by default. */
+/**
+ * The rendered-page cache's megabytes when BYLINE_PAGE_CACHE_MB does not say. 16 MB holds about 90
+ * of the largest pages the bench makes (a 300-comment page in three encodings, ~175 KB) and keeps
+ * the whole process near its memory budget (bench/README.md).
+ */
+export const DEFAULT_PAGE_CACHE_MB = 16;
+
+/** BYLINE_PAGE_CACHE_MB: megabytes (whole, at least 1) for the rendered-page cache. */
 function pageCacheBytesFromEnv(env: NodeJS.ProcessEnv): number {
   const value = env.BYLINE_PAGE_CACHE_MB;
-  if (value === undefined) return 32 * 1024 * 1024;
+  if (value === undefined) return DEFAULT_PAGE_CACHE_MB * 1024 * 1024;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`BYLINE_PAGE_CACHE_MB '${value}' must be a whole number of at least 1.`);
   return n * 1024 * 1024;

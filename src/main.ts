@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { watchContent } from './content/watch.ts';
 import { openStore } from './store/open.ts';
 import { type App, createApp } from './web/app.ts';
+import { warmAssets } from './web/assets.ts';
 import { ContentError, loadSiteHolder, reloadSiteHolder } from './web/site-holder.ts';
 
 export async function serve(config: Config): Promise<void> {
@@ -17,7 +18,7 @@ export async function serve(config: Config): Promise<void> {
     throw err;
   }
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: config.migrateOnStart });
-  const { app } = await createApp({ config, content, store });
+  const { app, ctx } = await createApp({ config, content, store });
   let stopWatching = () => {};
   if (config.dev) {
     stopWatching = watchContent(config.contentDir, () => {
@@ -42,6 +43,8 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   await app.listen({ host: config.host, port: config.port });
+  // The stylesheet and scripts are packed for the wire after the first reader can be served.
+  void warmAssets(ctx.assets).catch((err) => console.error('Compressing the assets failed:', err));
   const address = app.server.address();
   const port = address && typeof address === 'object' ? address.port : config.port;
   const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

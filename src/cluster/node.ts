@@ -1,6 +1,6 @@
 import { RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { type EngineAccess, isUniqueViolation, type PostgresAccess } from '../store/driver.ts';
-import { listen, mapError } from '../store/postgres.ts';
+import { mapError } from '../store/postgres-errors.ts';
 
 // What makes several app nodes on one PostgreSQL behave as one site: rate-limit counters in the
 // database, and a change feed through LISTEN/NOTIFY so every node's live readers and page cache
@@ -97,6 +97,9 @@ export async function joinChangeFeed(store: OnEngine, handlers: ChangeFeedHandle
   let resendDelay = RESEND_FIRST_MS;
   let sending = false;
 
+  // Loaded here, not at the top: a site on SQLite never loads the PostgreSQL client (its memory
+  // and start-up time; docs/decisions/0005).
+  const { listen } = await import('../store/postgres-listen.ts');
   const listener = await listen(
     server.url,
     CHANGES_CHANNEL,

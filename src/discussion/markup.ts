@@ -2,7 +2,7 @@
  * Comment bodies: a small Markdown subset rendered on the server, then passed through an allow-list
  * sanitizer: escape first, allow-list after.
  *
- * Layer 1, markdown-it (one instance, built at module load):
+ * Layer 1, markdown-it (one instance, built on the first comment rendered):
  *   - `html: false`: raw HTML in a comment is shown as text, never parsed as markup.
  *   - Supported: paragraphs, line breaks (`breaks: true`), emphasis, strong, links, autolinks, inline
  *     code, fenced and indented code blocks, blockquotes, lists, horizontal rules.
@@ -30,9 +30,10 @@
  * which test/markup.test.ts checks.
  */
 
+import { createRequire } from 'node:module';
 import MarkdownIt from 'markdown-it';
 import type { Options as MarkdownItOptions, StateBlock, StateCore } from 'markdown-it';
-import sanitizeHtml from 'sanitize-html';
+import type sanitizeHtml from 'sanitize-html';
 
 /** Deepest blockquote/list nesting that is rendered as structure. */
 export const MAX_BLOCK_NESTING = 8;
@@ -146,7 +147,7 @@ function createRenderer(): MarkdownIt {
   md.validateLink = isAllowedLink;
 
   // Container rules are replaced in place through the ruler's rule list. markdown-it has no public
-  // getter for an existing rule's function; if a future version renames these, module load fails
+  // getter for an existing rule's function; if a future version renames these, the first render fails
   // loudly here instead of silently dropping the nesting limit.
   const ruler = md.block.ruler as unknown as {
     __rules__: Array<{ name: string; fn: BlockRule; alt: string[] }>;
@@ -171,7 +172,10 @@ function createRenderer(): MarkdownIt {
   return md;
 }
 
-const md = createRenderer();
+// Both are made on the first comment rendered, not at start-up: sanitize-html brings htmlparser2
+// and postcss, and a page without comments, or served from the page cache, needs neither.
+let md: MarkdownIt | undefined;
+let sanitizer: typeof sanitizeHtml | undefined;
 
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...ALLOWED_TAGS],
@@ -198,7 +202,8 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 
 /** The allow-list pass on its own, exported so tests can check that it is a no-op on our output. */
 export function sanitizeCommentHtml(html: string): string {
-  return sanitizeHtml(html, SANITIZE_OPTIONS);
+  sanitizer ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtml;
+  return sanitizer(html, SANITIZE_OPTIONS);
 }
 
 /** Direction overrides, embeddings and isolates; new bodies refuse them (see body.ts). */
@@ -210,5 +215,6 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/gu;
  * so no comment can reorder the text readers see.
  */
 export function renderCommentBody(markdown: string): string {
+  md ??= createRenderer();
   return sanitizeCommentHtml(md.render(markdown.replace(BIDI_CONTROLS, '')));
 }

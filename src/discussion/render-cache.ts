@@ -5,6 +5,11 @@ import { renderCommentBody } from './markup.ts';
  * Caches rendered bodies: Markdown rendering is the costliest part of a thread read. Bounded in
  * bytes (UTF-16 code units count two), least recently used out first. Keyed by id and edit time,
  * so an edited comment is rendered afresh.
+ *
+ * A rendered body comes out of the renderer and the sanitizer as a rope of many small strings,
+ * which took three times the bytes counted here; reading one character makes V8 copy it into one
+ * flat string, and the count then holds: 10,000 bodies of the bench's kind counted 6.5 MB and
+ * took 5.9 MB of heap, against 17.1 MB unflattened (comments of 20 to 80 words).
  */
 export class RenderCache {
   private readonly map = new Map<string, string>();
@@ -20,6 +25,7 @@ export class RenderCache {
       return html;
     }
     html = renderCommentBody(c.body);
+    html.charCodeAt(0); // flattens it (above)
     const bytes = (key.length + html.length) * 2;
     if (bytes > this.maxBytes) return html;
     while (this.used + bytes > this.maxBytes && this.map.size > 0) {

@@ -1,7 +1,7 @@
 // The author's mail, through the SMTP server the operator names. Only ever to the address in
 // the operator's settings (BYLINE_AUTHOR_EMAIL): no reader can make Byline mail anyone. A burst
 // of comments makes one mail: the queue holds mail until the spacing allows (dispatcher.ts).
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { headline, type NotifyEvent } from './events.ts';
 import type { PostResult } from './http-post.ts';
 
@@ -13,22 +13,29 @@ export interface MailSettings {
 }
 
 export class AuthorMail {
-  private readonly transport: Transporter;
+  /** Made on the first mail: nodemailer is loaded only by a site that sends one (start-up and memory). */
+  private transport: Promise<Transporter> | undefined;
 
-  constructor(private readonly settings: MailSettings) {
-    this.transport = nodemailer.createTransport({
-      url: settings.smtpUrl,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 20_000,
-    });
+  constructor(private readonly settings: MailSettings) {}
+
+  private transporter(): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url: this.settings.smtpUrl,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 20_000,
+      }),
+    );
+    return this.transport;
   }
 
   async send(events: readonly NotifyEvent[]): Promise<PostResult> {
     if (events.length === 0) return { ok: true, outcome: 'nothing to send' };
     const { subject, text } = digest(this.settings.siteTitle, events);
     try {
-      const info = await this.transport.sendMail({ from: this.settings.from, to: this.settings.to, subject, text });
+      const transport = await this.transporter();
+      const info = await transport.sendMail({ from: this.settings.from, to: this.settings.to, subject, text });
       return { ok: true, outcome: `sent (${events.length} item${events.length === 1 ? '' : 's'}): ${String(info.response).slice(0, 80)}` };
     } catch (err) {
       return { ok: false, outcome: err instanceof Error ? err.message : 'the mail server refused' };
@@ -36,7 +43,7 @@ export class AuthorMail {
   }
 
   close(): void {
-    this.transport.close();
+    void this.transport?.then((t) => t.close()).catch(() => {});
   }
 }
 

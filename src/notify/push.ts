@@ -2,7 +2,6 @@
 // against the push services the operator allows (an endpoint is a URL a reader gives us, so
 // anything else would let readers aim the server at any address), and the encrypted request
 // web-push builds, sent with the same bounds as a webhook.
-import webpush from 'web-push';
 import { boundedPost, type PostResult } from './http-post.ts';
 import type { NotifyStore, PushSubscriptionRecord } from './ports.ts';
 import type { VapidKeys } from './vapid.ts';
@@ -124,6 +123,8 @@ export class PushService {
       return { ok: false, status: 410, outcome: 'endpoint no longer allowed' };
     }
     this.keys ??= this.loadKeys();
+    // Loaded on the first push: most sites never send one (start-up and memory).
+    const { default: webpush } = await import('web-push');
     const details = webpush.generateRequestDetails({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, payload, {
       vapidDetails: { subject: this.settings.contact, publicKey: this.keys.publicKey, privateKey: this.keys.privateKey },
       TTL: 24 * 3600,

@@ -2,8 +2,8 @@
 // readable by its owner only. Browsers tie a subscription to the public key, so losing the file
 // means readers subscribe again; it is never exported.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import webpush from 'web-push';
 
 export interface VapidKeys {
   publicKey: string;
@@ -21,6 +21,8 @@ export function loadOrCreateVapidKeys(dataDir: string): VapidKeys {
     throw new Error(`${file} is not a Web Push key file; move it away and a new one is made (readers then subscribe again).`);
   }
   mkdirSync(dataDir, { recursive: true });
+  // Loaded only to make the pair, once per site: start-up and memory don't pay for web-push.
+  const webpush = createRequire(import.meta.url)('web-push') as typeof import('web-push');
   const keys = webpush.generateVAPIDKeys();
   // 'wx': two processes starting together never overwrite each other's keys; the loser reads the winner's.
   try {

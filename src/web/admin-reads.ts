@@ -41,7 +41,7 @@ export const DESK_PAGE = 100;
 
 export class AdminReads {
   /** The desk's own small cache: the same renderer and sanitizer as the reader's page, sized for a few lists. */
-  private readonly renders = new RenderCache(4 * 1024 * 1024);
+  private readonly renders = new RenderCache(2 * 1024 * 1024);
 
   constructor(private readonly store: AdminReadPort) {}
 

@@ -1,7 +1,8 @@
+import { DEFAULT_PAGE_CACHE_MB } from '../config.ts';
 import { type PreparedBody, prepareBodyAsync, preparedBytes } from './http.ts';
 
 /** The default memory for cached pages when the configuration does not say (BYLINE_PAGE_CACHE_MB). */
-export const DEFAULT_PAGE_CACHE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_PAGE_CACHE_BYTES = DEFAULT_PAGE_CACHE_MB * 1024 * 1024;
 
 /** Bookkeeping per entry (the key, the map slot, the object): counted so tiny entries are not free. */
 const ENTRY_OVERHEAD_BYTES = 256;
