@@ -19,9 +19,27 @@ function base32(bytes: Buffer): string {
   return out;
 }
 
+// Ids are drawn from a pool of random bytes filled 4 KB at a time: one call into the system's
+// generator serves hundreds of ids instead of one each. Every byte is handed out once and never
+// again (a refill replaces the pool whole), so no two ids share randomness.
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+function pooledRandomBytes(n: number): Buffer {
+  if (n > POOL_BYTES) return randomBytes(n);
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const bytes = pool.subarray(poolAt, poolAt + n);
+  poolAt += n;
+  return bytes;
+}
+
 /** A random id of `length` base32 characters (5 bits each): 12 characters are 60 bits. */
 export function randomId(length = 12): string {
-  return base32(randomBytes(Math.ceil((length * 5) / 8))).slice(0, length);
+  return base32(pooledRandomBytes(Math.ceil((length * 5) / 8))).slice(0, length);
 }
 
 /** A 256-bit session token. */

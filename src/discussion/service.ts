@@ -12,7 +12,7 @@ import {
   defaultSettings,
   type Viewer,
 } from './settings.ts';
-import { Threads } from './threads.ts';
+import { Threads, type ViewerState } from './threads.ts';
 import type { CommentView, Sort, ThreadPage } from './views.ts';
 import { type VoteResult, Votes } from './votes.ts';
 import { CommentWriting, type PostFollowUp, type PostInput } from './writing.ts';
@@ -173,17 +173,9 @@ export class Discussion {
     return this.threads.commentView(id, viewer);
   }
 
-  /** Which comments a signed-in reader upvoted and which are theirs, beside the shared cached page. */
-  viewerState(
-    viewer: Viewer,
-    slug: string,
-  ): Promise<{ voted: string[]; own: { id: string; canEdit: boolean; held: boolean }[]; open: boolean }> {
+  /** Which comments a signed-in reader upvoted, which are theirs, which the shared page leaves off. */
+  viewerState(viewer: Viewer, slug: string): Promise<ViewerState> {
     return this.threads.viewerState(viewer, slug);
-  }
-
-  /** The viewer's own comments that the shared page does not show them in full; see Threads. */
-  ownCommentsOffSharedPage(viewer: Viewer, slug: string): Promise<string[]> {
-    return this.threads.ownCommentsOffSharedPage(viewer, slug);
   }
 
   // ---- Writing ----

@@ -1,4 +1,4 @@
-import type { CommentRecord } from './records.ts';
+import type { CommentRecord, OwnComment } from './records.ts';
 import { canEdit } from './comment-rules.ts';
 import type { DiscussionCore } from './core.ts';
 import { DomainError } from './errors.ts';
@@ -86,6 +86,24 @@ function trimReplies(root: ThreadNode<CommentRecord>, limit: number, budget: Bud
   };
   spend(root.comment);
   return { node: trim(root), hidden };
+}
+
+/** A signed-in reader's own state on an article, beside the shared page; see Threads.viewerState. */
+export interface ViewerState {
+  voted: string[];
+  own: { id: string; canEdit: boolean; held: boolean }[];
+  open: boolean;
+  /** Ids of the reader's own comments the shared page does not show them in full. */
+  offSharedPage: string[];
+}
+
+/**
+ * Of a viewer's own comments, those the shared page of an article does not show them in full:
+ * those waiting for review and, while the writer is muted, all their public ones (the shared
+ * page leaves a muted writer's comments out, but the writer must still see them, unannounced).
+ */
+function offSharedPage(own: readonly OwnComment[], viewer: Viewer): string[] {
+  return own.filter((c) => c.state === 'held' || (c.state === 'visible' && viewer.identity.muted)).map((c) => c.id);
 }
 
 /** Reading the discussion: pages of threads, single comments, and a signed-in reader's own state. */
@@ -187,12 +205,11 @@ export class Threads {
 
   /**
    * What a signed-in reader's page shows differently from everyone else's: which comments they
-   * upvoted and which are theirs. Lets a signed-in reader get the shared cached page plus this.
+   * upvoted, which are theirs, and which of theirs the shared page leaves off (`offSharedPage`,
+   * see offSharedPage). Lets a signed-in reader get the shared cached page plus this, from one
+   * read of their own comments.
    */
-  async viewerState(
-    viewer: Viewer,
-    slug: string,
-  ): Promise<{ voted: string[]; own: { id: string; canEdit: boolean; held: boolean }[]; open: boolean }> {
+  async viewerState(viewer: Viewer, slug: string): Promise<ViewerState> {
     const { core } = this;
     core.requireArticle(slug);
     const [voted, own, open] = await Promise.all([
@@ -205,16 +222,7 @@ export class Threads {
       voted,
       own: own.filter((c) => c.state !== 'deleted').map((c) => ({ id: c.id, canEdit: canEdit(c, rules), held: c.state === 'held' })),
       open,
+      offSharedPage: offSharedPage(own, viewer),
     };
-  }
-
-  /**
-   * The viewer's own comments that the shared page of an article does not show them in full:
-   * those waiting for review and, while the writer is muted, all their public ones (the shared
-   * page leaves a muted writer's comments out, but the writer must still see them, unannounced).
-   */
-  async ownCommentsOffSharedPage(viewer: Viewer, slug: string): Promise<string[]> {
-    const own = await this.core.store.ownComments(viewer.identity.id, slug);
-    return own.filter((c) => c.state === 'held' || (c.state === 'visible' && viewer.identity.muted)).map((c) => c.id);
   }
 }

@@ -16,6 +16,11 @@ interface Pending {
  * one failing rolls back only itself), and every caller is answered after the shared COMMIT.
  * One fsync then acknowledges many writers, which is how durable votes stay fast.
  * Reads outside a transaction use a second connection, which WAL lets run beside the writer.
+ *
+ * The reads of one turn of the event loop share one read transaction on that connection (see
+ * shareSnapshot): each read on its own takes and drops SQLite's locks, system calls that cost
+ * about as much as the small reads a page view makes. The snapshot never outlives the turn,
+ * and a commit on the writer ends it first, so a read after a write always sees the write.
  */
 export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
@@ -39,6 +44,13 @@ export class SqliteDriver implements Driver {
     if (this.reader !== this.writer) {
       this.reader.pragma('foreign_keys = ON');
       this.reader.pragma('busy_timeout = 5000');
+    }
+    this.readExec = this.executor(this.reader, this.reader === this.writer ? this.statements : this.readStatements);
+    this.writeExec = this.executor(this.writer, this.statements);
+    // An in-memory database has one connection, the writer's: its reads take no locks to share.
+    if (this.reader !== this.writer) {
+      this.beginRead = this.reader.prepare('BEGIN');
+      this.endRead = this.reader.prepare('COMMIT');
     }
   }
 
@@ -107,15 +119,40 @@ export class SqliteDriver implements Driver {
     };
   }
 
-  private readonly readExec = (): SqlExecutor =>
-    this.executor(this.reader, this.reader === this.writer ? this.statements : this.readStatements);
-  private readonly writeExec = (): SqlExecutor => this.executor(this.writer, this.statements);
+  // Built once: reads outside a transaction are the hottest path, and need no object of their own.
+  private readonly readExec: SqlExecutor;
+  private readonly writeExec: SqlExecutor;
+  private readonly beginRead: Database.Statement | undefined;
+  private readonly endRead: Database.Statement | undefined;
+  /** Whether the reader connection holds this turn's shared read transaction. */
+  private sharing = false;
 
-  all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.readExec().all<T>(sql, params);
+  /**
+   * Opens the read transaction this turn's reads share, if none is open: it ends when the turn
+   * does (setImmediate: the loop does not wait for I/O while an immediate is due), or before
+   * the writer commits, whichever comes first.
+   */
+  private shareSnapshot(): void {
+    if (this.sharing || !this.beginRead || this.reader.inTransaction) return;
+    this.beginRead.run();
+    this.sharing = true;
+    setImmediate(this.releaseSnapshot);
   }
-  get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    return this.readExec().get<T>(sql, params);
+
+  /** Ends the shared read transaction, if one is open; a read-only COMMIT only lets go of the snapshot. */
+  private readonly releaseSnapshot = (): void => {
+    if (!this.sharing) return;
+    this.sharing = false;
+    if (this.reader.inTransaction) this.endRead?.run();
+  };
+
+  async all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    this.shareSnapshot();
+    return this.readExec.all<T>(sql, params);
+  }
+  async get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    this.shareSnapshot();
+    return this.readExec.get<T>(sql, params);
   }
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
     return this.transaction((tx) => tx.run(sql, params));
@@ -135,7 +172,7 @@ export class SqliteDriver implements Driver {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const tx = this.writeExec();
+      const tx = this.writeExec;
       const outcomes: { ok: boolean; value: unknown }[] = [];
       try {
         this.writer.exec('BEGIN IMMEDIATE');
@@ -156,6 +193,9 @@ export class SqliteDriver implements Driver {
         }
       }
       try {
+        // Reads that follow must see this commit, and a snapshot held open would keep the
+        // checkpoint from recycling the WAL.
+        this.releaseSnapshot();
         this.writer.exec('COMMIT');
       } catch (err) {
         if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
@@ -172,6 +212,7 @@ export class SqliteDriver implements Driver {
   }
 
   async exec(sql: string): Promise<void> {
+    this.releaseSnapshot();
     this.writer.exec(sql);
   }
 
@@ -181,6 +222,7 @@ export class SqliteDriver implements Driver {
 
   async close(): Promise<void> {
     while (this.draining) await new Promise((r) => setImmediate(r));
+    this.releaseSnapshot();
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
   }

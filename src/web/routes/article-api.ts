@@ -71,13 +71,13 @@ export function registerArticleApi(app: FastifyInstance, ctx: AppContext): void 
 
   /**
    * The reader's own comments that the shared page leaves out (waiting for review, or the writer
-   * is muted): rendered as their own page would show them, for the script to put in place.
+   * is muted; `ids` from viewerState): rendered as their own page would show them, for the script
+   * to put in place.
    */
-  async function pendingComments(req: FastifyRequest, viewer: Viewer, slug: string) {
-    const ids = (await ctx.discussion.ownCommentsOffSharedPage(viewer, slug)).slice(0, MAX_PENDING);
+  async function pendingComments(req: FastifyRequest, viewer: Viewer, ids: readonly string[]) {
     const pending = [];
     const dViewer = ids.length > 0 ? discussionViewer(ctx, req, viewer) : null;
-    for (const id of ids) {
+    for (const id of ids.slice(0, MAX_PENDING)) {
       const html = await renderCommentFragment(ctx, id, viewer, dViewer);
       const record = html ? await ctx.reads.comment(id) : undefined;
       if (html && record) pending.push({ id, parentId: record.parentId, html });
@@ -97,10 +97,13 @@ export function registerArticleApi(app: FastifyInstance, ctx: AppContext): void 
       clearSessionCookie(ctx, reply);
       return reply.code(401).send(apiError('unauthenticated', 'Not signed in.'));
     }
-    const [state, unread] = await Promise.all([ctx.discussion.viewerState(viewer, slug), ctx.inbox.unread(viewer.identity.id)]);
+    const [{ voted, own, open, offSharedPage }, unread] = await Promise.all([
+      ctx.discussion.viewerState(viewer, slug),
+      ctx.inbox.unread(viewer.identity.id),
+    ]);
     // Only the reader's own comments can be missing from the shared page: a reader with none
-    // here (most readers) needs no look for them.
-    const pending = state.own.length > 0 ? await pendingComments(req, viewer, slug) : [];
+    // of those (most readers) costs no further read.
+    const pending = offSharedPage.length > 0 ? await pendingComments(req, viewer, offSharedPage) : [];
     const standing = standingOf(viewer.identity, ctx.now());
     return {
       name: viewer.identity.name,
@@ -109,7 +112,9 @@ export function registerArticleApi(app: FastifyInstance, ctx: AppContext): void 
       idempotencyKey: randomId(20),
       unread,
       pending,
-      ...state,
+      voted,
+      own,
+      open,
       standing: { kind: standing.kind, notice: standingNotice(standing) },
     };
   });
