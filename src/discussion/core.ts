@@ -14,7 +14,8 @@ import type { CommentView } from './views.ts';
  */
 export class DiscussionCore {
   private readonly authorKeys: Set<string>;
-  private readonly renders = new RenderCache(32 * 1024 * 1024);
+  /** Rendered comment bodies: 8 MB holds a 10,000-comment thread and keeps the process in its memory budget (bench/README.md). */
+  private readonly renders = new RenderCache(8 * 1024 * 1024);
 
   constructor(
     readonly store: DiscussionStore,
