@@ -15,6 +15,10 @@ export type { RekeyReport };
  */
 export async function rekeyIdentities(driver: Driver, version: string, keyOf: (name: string) => string): Promise<RekeyReport | undefined> {
   return driver.transaction(async (tx) => {
+    // Nodes starting together on one PostgreSQL would each see the old version and each write the
+    // new one (a duplicate key for the second): they take turns, like migrations, and the second
+    // finds the work done.
+    await driver.lockForMigration(tx);
     const stored = await tx.get<{ value: string }>("SELECT value FROM byline_meta WHERE name = 'name_key_version'");
     if (stored?.value === version) return undefined;
     const rows = await tx.all<{ id: string; name: string; name_key: string; role: string }>(
