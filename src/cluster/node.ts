@@ -42,7 +42,8 @@ export async function clusterLimiterFactory(store: OnEngine): Promise<LimiterFac
   }
   // The library queries the pool directly; this wrapper makes a lost database a 503, as
   // everywhere else, instead of an unexplained 500.
-  const pool = server.pool;
+  // Counters go through the bookkeeping pool: they commit without waiting for the disk.
+  const pool = server.bookkeeping;
   const client = {
     query: (q: { name?: string; text: string; values?: unknown[] }) => pool.query(q).catch((err: unknown) => Promise.reject(mapError(err))),
   };

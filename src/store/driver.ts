@@ -36,6 +36,12 @@ export interface PostgresAccess {
   /** For connections outside the pool (LISTEN), which must reach the same database and schema. */
   readonly url: string;
   readonly pool: pg.Pool;
+  /**
+   * A few connections for bookkeeping whose loss in a crash harms nothing: rate-limit counters
+   * and change notifications. They commit without waiting for the disk (synchronous_commit off),
+   * so a write request waits for one flush (its own change), not three.
+   */
+  readonly bookkeeping: pg.Pool;
   /** Sends `payload` to every connection listening on `channel`, when the statement commits. */
   notify(channel: string, payload: string): Promise<void>;
   /** Runs a script outside any transaction (e.g. creating a table the rate limiter shares). */

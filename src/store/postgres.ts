@@ -48,12 +48,18 @@ const MAX_TX_ATTEMPTS = 3;
  * thrown away. Connection failures surface as StoreUnavailableError so the web layer answers 503;
  * the pool opens fresh connections by itself once the server is back.
  */
+/** Bookkeeping is a short statement now and then per write: a few connections are plenty. */
+const BOOKKEEPING_CONNECTIONS = 3;
+
 export class PgDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly label = 'postgres';
   /** Writers commit concurrently: events are given positions after commit (docs/decisions/0008). */
   readonly positionsEventsOnInsert = false;
   readonly pool: pg.Pool;
+  readonly bookkeeping: pg.Pool;
+  /** Runs single statements on the bookkeeping pool (NOTIFY). */
+  private readonly bookkeepingExecutor: Pick<SqlExecutor, 'run'>;
   readonly access: PostgresAccess;
   private closing: Promise<void> | undefined;
 
@@ -65,9 +71,40 @@ export class PgDriver implements Driver {
     const poolSize = opts.poolSize ?? envInt('BYLINE_PG_POOL_SIZE', 10);
     const statementTimeoutMs = opts.statementTimeoutMs ?? envInt('BYLINE_PG_STATEMENT_TIMEOUT_MS', 5000);
     const connectTimeoutMs = opts.connectTimeoutMs ?? 2000;
-    this.pool = new pg.Pool({
+    this.pool = new pg.Pool({ ...this.poolOptions(url, connectTimeoutMs, statementTimeoutMs), max: Math.max(1, poolSize) });
+    // An idle client whose connection dies (server restart, terminated backend) is reported
+    // here. pg.Pool has already dropped it; without a listener Node would crash the process.
+    this.pool.on('error', () => {});
+    this.bookkeeping = new pg.Pool({ ...this.poolOptions(url, connectTimeoutMs, statementTimeoutMs), max: BOOKKEEPING_CONNECTIONS });
+    this.bookkeeping.on('error', () => {});
+    this.bookkeepingExecutor = {
+      run: async (sql, params = []) => {
+        const result = await this.bookkeeping
+          .query(dialect.toPostgresPlaceholders(sql), params as SqlValue[])
+          .catch((err: unknown) => Promise.reject(mapError(err)));
+        return { changes: result.rowCount ?? 0 };
+      },
+    };
+    // Rate-limit counters and NOTIFY are not anyone's acknowledged write: a crash may lose the
+    // last fraction of a second of them (a few extra allowed requests; a wake-up that listeners
+    // make up for by reading the events table), so their commits need not wait for the disk.
+    this.bookkeeping.on('connect', (client) => {
+      client.query('SET synchronous_commit TO off').catch(() => {});
+    });
+    this.access = {
+      engine: 'postgres',
+      url,
+      pool: this.pool,
+      bookkeeping: this.bookkeeping,
+      notify: (channel, payload) => notify(this.bookkeepingExecutor, channel, payload),
+      exec: (sql) => this.exec(sql),
+    };
+  }
+
+  /** What both pools share: where, how long to wait, how results are typed. */
+  private poolOptions(url: string, connectTimeoutMs: number, statementTimeoutMs: number): pg.PoolConfig {
+    return {
       connectionString: url,
-      max: Math.max(1, poolSize),
       connectionTimeoutMillis: connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
@@ -81,16 +118,6 @@ export class PgDriver implements Driver {
             query_timeout: statementTimeoutMs + connectTimeoutMs,
           }
         : {}),
-    });
-    // An idle client whose connection dies (server restart, terminated backend) is reported
-    // here. pg.Pool has already dropped it; without a listener Node would crash the process.
-    this.pool.on('error', () => {});
-    this.access = {
-      engine: 'postgres',
-      url,
-      pool: this.pool,
-      notify: (channel, payload) => notify(this, channel, payload),
-      exec: (sql) => this.exec(sql),
     };
   }
 
@@ -192,7 +219,7 @@ export class PgDriver implements Driver {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.pool.end();
+    this.closing ??= Promise.all([this.pool.end(), this.bookkeeping.end()]).then(() => {});
     return this.closing;
   }
 
