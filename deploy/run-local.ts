@@ -76,6 +76,9 @@ function nginxConfig(ngx: string, staticPort: number | undefined): string {
     ? `  server {
     listen 127.0.0.1:${staticPort};
     root ${join(ngx, 'static')};
+    # Tuned like the recipe's cache (open_file_cache), so the comparison is fair to both.
+    open_file_cache max=1000 inactive=20s;
+    open_file_cache_valid 1s;
     location / { default_type "text/html; charset=utf-8"; add_header Content-Encoding gzip; add_header Vary Accept-Encoding; }
   }
 `
