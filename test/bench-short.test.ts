@@ -2,28 +2,21 @@
 // runs, and nothing the server acknowledged is lost when it is killed with SIGKILL after the writes.
 // No figure is asserted: a shared machine makes every timing noise.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Report } from '../bench/report.ts';
+import { runToEnd } from './helpers/cli.ts';
 
 test('the short benchmark runs every step and loses no acknowledged vote or comment after a SIGKILL', { timeout: 300_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'byline-bench-short-'));
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--short'], {
-      env: { ...process.env, BENCH_OUT: out, BENCH_SHORT: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, output } = await runToEnd(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--short'], {
+      ...process.env,
+      BENCH_OUT: out,
+      BENCH_SHORT: '1',
     });
-    let output = '';
-    child.stdout.on('data', (d) => {
-      output += d;
-    });
-    child.stderr.on('data', (d) => {
-      output += d;
-    });
-    const code = await new Promise<number | null>((done) => child.on('close', done));
     assert.equal(code, 0, `the short benchmark failed:\n${output}`);
 
     const report = JSON.parse(readFileSync(join(out, 'short.json'), 'utf8')) as Report;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
+import { runToEnd } from './helpers/cli.ts';
 
 const pgUrl = process.env.BYLINE_TEST_PG_URL;
 const nginx =
@@ -18,18 +19,7 @@ test('deploy/run-local.sh starts two nodes behind nginx on PostgreSQL, with a sh
 }, async (t) => {
   if (!pgUrl) return t.skip('PostgreSQL server not configured (set BYLINE_TEST_PG_URL)');
   if (!nginx) return t.skip('nginx is not installed (apt-get install -y nginx)');
-  const child = spawn('bash', ['deploy/run-local.sh'], {
-    env: { ...process.env, BYLINE_DEPLOY_PG_URL: pgUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => {
-    output += d;
-  });
-  child.stderr.on('data', (d) => {
-    output += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { code, output } = await runToEnd('bash', ['deploy/run-local.sh'], { ...process.env, BYLINE_DEPLOY_PG_URL: pgUrl });
   t.diagnostic(output.trim().split('\n').slice(-8).join('\n'));
   assert.equal(code, 0, output);
 });

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.ts';
 import { type App, createApp } from '../src/web/app.ts';
 import { SHARED_CACHE } from '../src/web/http.ts';
 import { loadSiteHolder } from '../src/web/site-holder.ts';
-import { demoContentDir, type TestApp } from './helpers/app.ts';
+import { demoContentDir, listenOnLoopback, type TestApp } from './helpers/app.ts';
 import { openTestStore } from './helpers/engine.ts';
 import { type Person, postComment, signIn, signInAuthor } from './helpers/people.ts';
 
@@ -32,9 +32,7 @@ async function start(): Promise<Started> {
   // A fixed clock: two renders of the same discussion are the same bytes.
   const now = Date.parse('2026-11-01T12:00:00Z');
   const { app, ctx, fastPath } = await createApp({ config, content, store: opened.store, now: () => now });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const url = address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : '';
+  const url = await listenOnLoopback(app);
   return {
     url,
     app,

@@ -11,6 +11,13 @@ import { openTestStore } from './engine.ts';
 
 export const demoContentDir = resolve('content');
 
+/** Starts `app` on a free loopback port and answers its base URL. */
+export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  return address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : '';
+}
+
 export interface TestApp {
   url: string;
   app: FastifyInstance;
@@ -50,9 +57,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const { app, ctx } = await createApp({ config, content, store, now: opts.now });
   let url = '';
   if (opts.listen !== false) {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    if (address && typeof address === 'object') url = `http://127.0.0.1:${address.port}`;
+    url = await listenOnLoopback(app);
   } else {
     await app.ready();
   }

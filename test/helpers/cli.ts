@@ -42,3 +42,18 @@ export function tempDirs(prefix: string): () => string {
     return dir;
   };
 }
+
+/** Runs a command to its end, with its standard output and error together, as a reader of CI logs sees them. */
+export function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}

@@ -16,6 +16,7 @@ import { SqlStore } from '../../src/store/sql-store.ts';
 import { createApp } from '../../src/web/app.ts';
 import type { AppContext } from '../../src/web/context.ts';
 import { loadSiteHolder } from '../../src/web/site-holder.ts';
+import { listenOnLoopback } from './app.ts';
 
 /** The server's URL from BYLINE_TEST_PG_URL (or DATABASE_URL), when it names PostgreSQL. */
 export const pgUrl: string | undefined = [process.env.BYLINE_TEST_PG_URL, process.env.DATABASE_URL].find(
@@ -202,9 +203,7 @@ export async function startPgNode(
   const content = await loadSiteHolder(config.contentDir, false);
   try {
     const { app, ctx } = await createApp({ config, content, store });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    const url = address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : '';
+    const url = await listenOnLoopback(app);
     return {
       url,
       app,
