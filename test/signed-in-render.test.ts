@@ -44,7 +44,7 @@ async function served(p: Person, query = '') {
   const html = (
     encoding === 'gzip' ? gunzipSync(res.rawPayload) : encoding === 'br' ? brotliDecompressSync(res.rawPayload) : res.rawPayload
   ).toString();
-  // Only the full render sends an ETag (see sendReaderPage): tells which way the page was made.
+  // Only the full render sends an ETag (see sendPieces): tells which way the page was made.
   return { html, pieced: res.headers.etag === undefined, encoding };
 }
 

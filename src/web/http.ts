@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Piece, gzipOf, rawOf } from './gzip-segments.ts';
 
 /**
  * Cache-Control of a response every anonymous reader shares (article pages, listings, the book,
@@ -158,4 +159,16 @@ export async function sendDynamic(
       ? await brotliAsync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
       : await gzipAsync(raw, { level: 6 });
   return reply.header('Content-Encoding', encoding).send(packed);
+}
+
+/**
+ * Sends a page joined from separately compressed pieces (gzip-segments.ts): gzip when the client
+ * takes it, whatever else it prefers (brotli has no way to join such pieces), else the plain
+ * bytes. No ETag: such a page carries a fresh form key every time, so none is worth revalidating.
+ */
+export function sendPieces(req: FastifyRequest, reply: FastifyReply, pieces: readonly Piece[], contentType: string): FastifyReply {
+  reply.header('Cache-Control', 'private, no-cache').header('Vary', 'Accept-Encoding, Cookie').type(contentType);
+  const acceptEncoding = req.headers['accept-encoding'];
+  if (acceptEncoding && acceptsGzip.test(acceptEncoding)) return reply.header('Content-Encoding', 'gzip').send(gzipOf(pieces));
+  return reply.send(rawOf(pieces));
 }

@@ -20,10 +20,7 @@ import type { Article } from '../content/types.ts';
 import { articleComments } from './article-comments.ts';
 import type { AppContext } from './context.ts';
 import type { DiscussionQuery } from './discussion-query.ts';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Piece, WINDOW, deflatePiece, gzipOf, rawOf, repeatPiece, storedPiece } from './gzip-segments.ts';
-import { HTML } from './handlers.ts';
-import { pickEncoding } from './http.ts';
+import { type Piece, WINDOW, deflatePiece, repeatPiece, storedPiece } from './gzip-segments.ts';
 import { renderArticleDocument } from './pages/article.tsx';
 import { CommentActions } from './pages/comment-item.tsx';
 import { ComposerBody, type DiscussionViewer, DiscussionSection } from './pages/discussion.tsx';
@@ -292,24 +289,4 @@ export function readerPieces(template: ReaderTemplate, state: ReaderState): Piec
     }
   }
   return pieces;
-}
-
-/** Whether the client takes gzip, whatever else it prefers: these pages are only made in gzip. */
-function takesGzip(acceptEncoding: string | undefined): boolean {
-  const withoutBrotli = (acceptEncoding ?? '')
-    .split(',')
-    .filter((entry) => entry.split(';')[0]!.trim().toLowerCase() !== 'br')
-    .join(',');
-  return pickEncoding(withoutBrotli) === 'gzip';
-}
-
-/**
- * Sends the reader's page: gzip when the client takes it (brotli has no way to join separately
- * compressed pieces), else the plain bytes. No ETag: every render carries a fresh form key, so
- * no two are the same and none is worth revalidating.
- */
-export function sendReaderPage(req: FastifyRequest, reply: FastifyReply, pieces: readonly Piece[]): FastifyReply {
-  reply.header('Cache-Control', 'private, no-cache').header('Vary', 'Accept-Encoding, Cookie').type(HTML);
-  if (takesGzip(req.headers['accept-encoding'])) return reply.header('Content-Encoding', 'gzip').send(gzipOf(pieces));
-  return reply.send(rawOf(pieces));
 }

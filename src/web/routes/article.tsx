@@ -8,14 +8,14 @@ import type { AppContext } from '../context.ts';
 import { FEED_COMMENTS, commentsFeed } from '../discussion-feeds.ts';
 import { HTML } from '../handlers.ts';
 import { type DiscussionQuery, canonicalQueryString, parseDiscussionQuery, rawQueryOf } from '../discussion-query.ts';
-import { type PreparedBody, prepareBodyAsync, sendDynamic } from '../http.ts';
+import { type PreparedBody, prepareBodyAsync, sendDynamic, sendPieces } from '../http.ts';
 import { articlePath } from '../pages/discussion.tsx';
 import { sessionToken, takesSharedPage } from '../session.ts';
 import { sendShared } from '../fast-path.ts';
 import { discussionViewer, headerViewer, viewerOf } from '../viewer.ts';
 import { visibility } from '../../discussion/comment-rules.ts';
 import type { Piece } from '../gzip-segments.ts';
-import { makeReaderTemplate, readerPieces, sendReaderPage } from '../reader-page.ts';
+import { makeReaderTemplate, readerPieces } from '../reader-page.ts';
 import { discussionAuthorName, renderArticlePage as renderFullPage } from '../article-page.tsx';
 
 /** The routes, one short handler each: this function is long only because it lists them all. */
@@ -87,7 +87,7 @@ export function registerArticleRoutes(app: FastifyInstance, ctx: AppContext): vo
     try {
       if (viewer) {
         const pieces = await readerPage(req, slug, parsed.query, viewer);
-        if (pieces) return sendReaderPage(req, reply, pieces);
+        if (pieces) return sendPieces(req, reply, pieces, HTML);
         const html = await renderArticlePage(req, slug, parsed.query, viewer);
         return await sendDynamic(req, reply, html, HTML, { cacheControl: 'private, no-cache' });
       }
