@@ -2,7 +2,8 @@
 import { Feed, type Item } from 'feed';
 import { Fragment, h } from 'preact';
 import type { Article } from '../content/types.ts';
-import { type DaySummary, describeNotification, type InboxEntry } from '../discussion/inbox.ts';
+import type { DaySummary, InboxEntry } from '../discussion/inbox.ts';
+import { describeNotification } from '../discussion/notification-text.ts';
 import type { CommentView } from '../discussion/service.ts';
 import type { IdentityRecord } from '../discussion/records.ts';
 import { articlePath } from './pages/discussion.tsx';

@@ -1,4 +1,5 @@
-import { type DaySummary, describeNotification, type InboxEntry } from '../../discussion/inbox.ts';
+import type { DaySummary, InboxEntry } from '../../discussion/inbox.ts';
+import { describeNotification } from '../../discussion/notification-text.ts';
 import type { DeskCounts, InboxAmount, NotificationRecord } from '../../discussion/records.ts';
 import type { AppContext } from '../context.ts';
 import { renderDocument, renderFragment } from '../render.ts';

@@ -1,7 +1,8 @@
 // The reader's inbox: its page, its JSON, and the private feed with its secret address.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, statusFor } from '../../discussion/errors.ts';
-import { describeNotification, parseInboxAmount } from '../../discussion/inbox.ts';
+import { parseInboxAmount } from '../../discussion/inbox.ts';
+import { describeNotification } from '../../discussion/notification-text.ts';
 import type { InboxAmount } from '../../discussion/records.ts';
 import type { Viewer } from '../../discussion/service.ts';
 import { type RouteSchema, errorResponse, object, ok } from '../route-schema.ts';
